@@ -1,0 +1,25 @@
+package dev.vkj.spi;
+
+import java.util.List;
+
+/** Optional capability: {@code kubectl exec} and {@code kubectl attach}. */
+public interface ContainerExec {
+  /**
+   * Runs a command in a running container and blocks until it ends or the client disconnects.
+   *
+   * @return the command's exit code; non-zero codes reach kubectl as {@code command terminated with
+   *     exit code N}
+   * @throws ProviderException {@link ErrorCode#NOT_FOUND} for an unknown pod or container, {@link
+   *     ErrorCode#INVALID_INPUT} for a command the backend cannot run
+   */
+  int exec(String namespace, String pod, String container, List<String> command, AttachIO io)
+      throws ProviderException;
+
+  /**
+   * Attaches to the main process of a running container and blocks until the client detaches or the
+   * process ends. Throw {@link ErrorCode#UNSUPPORTED} when the backend cannot attach.
+   *
+   * @return the exit code of the process when it ended, 0 when the client detached
+   */
+  int attach(String namespace, String pod, String container, AttachIO io) throws ProviderException;
+}

@@ -1,0 +1,48 @@
+package dev.vkj.spi;
+
+import java.util.List;
+
+/**
+ * Entry point of a provider jar, found with {@link java.util.ServiceLoader}: list the
+ * implementation class in {@code META-INF/services/dev.vkj.spi.ProviderFactory}. The class needs a
+ * public no-argument constructor and must not do work in it.
+ *
+ * <pre>{@code
+ * public final class MyFactory implements ProviderFactory {
+ *   public String name() { return "my-backend"; }
+ *   public List<ConfigKey> configKeys() {
+ *     return List.of(ConfigKey.required("endpoint", "URL of the backend API"));
+ *   }
+ *   public Provider create(ProviderConfig config, ProviderContext context)
+ *       throws ProviderException {
+ *     return new MyProvider(config.require("endpoint"), context);
+ *   }
+ * }
+ * }</pre>
+ */
+public interface ProviderFactory {
+  /**
+   * The name users select with {@code --provider}; matches {@code [a-z][a-z0-9-]*}. It is also the
+   * default value of the node taint {@code virtual-kubelet.io/provider}.
+   */
+  String name();
+
+  /** One line shown by {@code vk-runner providers}. */
+  default String description() {
+    return "";
+  }
+
+  /**
+   * Every configuration key this provider accepts. Keys not listed here are rejected at startup;
+   * required keys must be present; keys marked secret are never printed.
+   */
+  List<ConfigKey> configKeys();
+
+  /**
+   * Creates the provider. Called once per runner, with the configuration already checked against
+   * {@link #configKeys()}. May contact the backend to verify credentials; throw {@link
+   * ErrorCode#INVALID_CONFIG} for a bad value (the runner exits with code 2 naming the key) or
+   * {@link ErrorCode#AUTH} for bad credentials.
+   */
+  Provider create(ProviderConfig config, ProviderContext context) throws ProviderException;
+}
