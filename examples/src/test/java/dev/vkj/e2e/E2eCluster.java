@@ -48,8 +48,7 @@ final class E2eCluster implements AutoCloseable {
       this.workDir = Files.createDirectories(logs.resolve(name));
       Path providerConfig = workDir.resolve("mock.yaml");
       Files.writeString(
-          providerConfig,
-          "stateFile: " + workDir.resolve("mock-state.json") + "\nstartupDelay: 1s\n");
+          providerConfig, "stateFile: " + logs.resolve("mock-state.json") + "\nstartupDelay: 1s\n");
       List<String> args = new ArrayList<>();
       args.addAll(
           List.of(
