@@ -290,8 +290,11 @@ public final class PodController implements AutoCloseable {
   private void pollStatuses() {
     try {
       for (Pod p : pods()) {
-        if (!KubeletStatus.isTerminal(p) || p.getMetadata().getDeletionTimestamp() != null) {
-          queue.add(PodSyncer.key(p));
+        String key = PodSyncer.key(p);
+        // keys waiting for a retry keep their backoff
+        if ((!KubeletStatus.isTerminal(p) || p.getMetadata().getDeletionTimestamp() != null)
+            && queue.retries(key) == 0) {
+          queue.add(key);
         }
       }
     } catch (RuntimeException e) {
