@@ -137,6 +137,30 @@ class FakeProvider implements Provider {
     setStatus(key, pods.get(key), s);
   }
 
+  /** Puts the first container into CrashLoopBackOff after a failed run. */
+  void crashLoop(String ns, String name) {
+    String key = key(ns, name);
+    PodStatus s = Serialization.clone(statuses.get(key));
+    ContainerStatus c = s.getContainerStatuses().get(0);
+    c.setReady(false);
+    c.setRestartCount(1);
+    c.setLastState(
+        new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
+            .withNewTerminated()
+            .withExitCode(1)
+            .withReason("Error")
+            .endTerminated()
+            .build());
+    c.setState(
+        new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
+            .withNewWaiting()
+            .withReason("CrashLoopBackOff")
+            .withMessage("back-off 10s restarting failed container")
+            .endWaiting()
+            .build());
+    setStatus(key, pods.get(key), s);
+  }
+
   /** Forgets a pod as if the backend lost it. */
   void lose(String ns, String name) {
     pods.remove(key(ns, name));

@@ -43,6 +43,7 @@ class PodControllerIT {
   private final RecordingEvents events = new RecordingEvents();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private PodController controller;
+  private int maxRetries = 20;
 
   @BeforeEach
   void clearRecordedRequests() {
@@ -64,6 +65,7 @@ class PodControllerIT {
     PodControllerConfig config =
         PodControllerConfig.defaults(NODE)
             .withClock(clock)
+            .withMaxRetries(maxRetries)
             .withWorkers(2)
             .withMeterRegistry(meters)
             .withHostIp(() -> "10.0.0.5")
@@ -597,5 +599,67 @@ class PodControllerIT {
                 .counter()
                 .count())
         .isEqualTo(1.0);
+  }
+
+  @Test
+  void crashLoopRecordsBackOffAndKeepsThePodRunning() throws Exception {
+    FakeProvider.Notifying provider = new FakeProvider.Notifying();
+    start(provider);
+    create(pod("web").build());
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    provider.crashLoop(NS, "web");
+    await("BackOff event", () -> !events.withReason("BackOff").isEmpty());
+    assertThat(events.withReason("BackOff"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.warning()).isTrue();
+              assertThat(e.container()).isEqualTo("app");
+            });
+    await(
+        "status shows the crash loop",
+        () -> get("web").getStatus().getContainerStatuses().get(0).getState().getWaiting() != null);
+    assertThat(phase(get("web"))).isEqualTo("Running");
+    assertThat(KubeletStatusTest.condition(get("web").getStatus(), "Ready").getStatus())
+        .isEqualTo("False");
+  }
+
+  @Test
+  void persistentFailuresAreDroppedWithFailedSync() throws Exception {
+    maxRetries = 2;
+    FakeProvider provider = new FakeProvider();
+    provider.createError = new ProviderException(ErrorCode.INTERNAL, "backend defect");
+    start(provider);
+    create(pod("web").build());
+    await("FailedSync", () -> !events.withReason("FailedSync").isEmpty());
+    assertThat(events.withReason("FailedSync").get(0).message()).contains("backend defect");
+    assertThat(provider.createAttempts).hasValue(3);
+  }
+
+  @Test
+  void unsupportedUpdateIsReportedOnceWithoutRetry() throws Exception {
+    FakeProvider provider = new FakeProvider();
+    start(provider);
+    create(pod("web").build());
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    provider.updateError = ProviderException.unsupported("containers cannot be changed in place");
+    client
+        .pods()
+        .inNamespace(NS)
+        .withName("web")
+        .edit(
+            p ->
+                new PodBuilder(p)
+                    .editSpec()
+                    .editFirstContainer()
+                    .withImage("nginx:1.26")
+                    .endContainer()
+                    .endSpec()
+                    .build());
+    await("warning", () -> !events.withReason("ProviderUpdateFailed").isEmpty());
+    Thread.sleep(500);
+    assertThat(events.withReason("ProviderUpdateFailed")).hasSize(1);
+    assertThat(phase(get("web"))).isEqualTo("Running");
+    assertThat(provider.created).hasSize(1);
   }
 }
