@@ -174,10 +174,10 @@ final class MockShell {
 
   /** Runs a command line; {@code exit} propagates so that it can end an interactive shell. */
   private int script(String text) throws ExitException, IOException {
-    List<List<String>> commands = new ArrayList<>();
+    List<String> commands = new ArrayList<>();
     List<String> operators = new ArrayList<>();
     try {
-      parse(text, commands, operators);
+      split(text, commands, operators);
     } catch (IllegalArgumentException e) {
       error("sh: syntax error: " + e.getMessage() + "\n");
       lastExit = 2;
@@ -189,16 +189,16 @@ final class MockShell {
       if ((op.equals("&&") && code != 0) || (op.equals("||") && code == 0)) {
         continue;
       }
-      code = command(commands.get(i));
+      // Expanded only now, so that $? sees the previous command.
+      code = command(words(commands.get(i)));
       lastExit = code;
     }
     return code;
   }
 
-  /** Splits a command line into words (quotes and $-expansion) and the operators between them. */
-  private void parse(String text, List<List<String>> commands, List<String> operators) {
-    List<String> words = new ArrayList<>();
-    StringBuilder word = null;
+  /** Splits a command line at {@code ;}, newlines, {@code &&} and {@code ||} outside quotes. */
+  private static void split(String text, List<String> commands, List<String> operators) {
+    StringBuilder current = new StringBuilder();
     int i = 0;
     while (i < text.length()) {
       char c = text.charAt(i);
@@ -207,6 +207,48 @@ final class MockShell {
         if (close < 0) {
           throw new IllegalArgumentException("unterminated quoted string");
         }
+        current.append(text, i, close + 1);
+        i = close + 1;
+      } else if (c == '\\' && i + 1 < text.length()) {
+        current.append(text, i, i + 2);
+        i += 2;
+      } else if (c == '#'
+          && (current.length() == 0 || Character.isWhitespace(text.charAt(i - 1)))) {
+        break;
+      } else if (c == ';' || c == '\n' || text.startsWith("&&", i) || text.startsWith("||", i)) {
+        String op = c == ';' || c == '\n' ? ";" : text.substring(i, i + 2);
+        if (!current.toString().isBlank()) {
+          commands.add(current.toString());
+          operators.add(op);
+        } else if (!op.equals(";")) {
+          throw new IllegalArgumentException("unexpected \"" + op + "\"");
+        }
+        current.setLength(0);
+        i += op.equals(";") ? 1 : 2;
+      } else {
+        current.append(c);
+        i++;
+      }
+    }
+    if (!current.toString().isBlank()) {
+      commands.add(current.toString());
+    } else if (!operators.isEmpty() && !operators.get(operators.size() - 1).equals(";")) {
+      throw new IllegalArgumentException("unexpected end of input");
+    }
+    while (operators.size() >= commands.size() && !operators.isEmpty()) {
+      operators.remove(operators.size() - 1);
+    }
+  }
+
+  /** Splits one command into words, with quotes, escapes and $-expansion. */
+  private List<String> words(String text) {
+    List<String> words = new ArrayList<>();
+    StringBuilder word = null;
+    int i = 0;
+    while (i < text.length()) {
+      char c = text.charAt(i);
+      if (c == '\'' || c == '"') {
+        int close = text.indexOf(c, i + 1);
         String inner = text.substring(i + 1, close);
         word = word == null ? new StringBuilder() : word;
         word.append(c == '"' ? expand(inner) : inner);
@@ -215,28 +257,12 @@ final class MockShell {
         word = word == null ? new StringBuilder() : word;
         word.append(text.charAt(i + 1));
         i += 2;
-      } else if (c == ';' || c == '\n' || text.startsWith("&&", i) || text.startsWith("||", i)) {
-        if (word != null) {
-          words.add(word.toString());
-          word = null;
-        }
-        String op = c == ';' || c == '\n' ? ";" : text.substring(i, i + 2);
-        if (!words.isEmpty()) {
-          commands.add(words);
-          operators.add(op);
-          words = new ArrayList<>();
-        } else if (!op.equals(";")) {
-          throw new IllegalArgumentException("unexpected \"" + op + "\"");
-        }
-        i += op.equals(";") ? 1 : 2;
       } else if (Character.isWhitespace(c)) {
         if (word != null) {
           words.add(word.toString());
           word = null;
         }
         i++;
-      } else if (c == '#' && word == null) {
-        break;
       } else if (c == '$') {
         int end = variableEnd(text, i);
         word = word == null ? new StringBuilder() : word;
@@ -251,11 +277,7 @@ final class MockShell {
     if (word != null) {
       words.add(word.toString());
     }
-    if (!words.isEmpty()) {
-      commands.add(words);
-    } else if (!operators.isEmpty() && !operators.get(operators.size() - 1).equals(";")) {
-      throw new IllegalArgumentException("unexpected end of input");
-    }
+    return words;
   }
 
   private static int variableEnd(String text, int dollar) {
