@@ -24,10 +24,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * A provider whose exec understands a few commands: {@code echo ARGS}, {@code cat}, {@code stderr
- * TEXT}, {@code exit N}, {@code big N}, {@code tty} (registers a resize listener, then copies
- * stdin), {@code block} (waits until cancelled), {@code notfound}, {@code fail}. Port-forward
- * echoes the client's bytes back; port 9999 has nothing listening.
+ * A provider whose exec understands a few commands: {@code echo ARGS}, {@code cat}, {@code head N},
+ * {@code stderr TEXT}, {@code exit N}, {@code big N}, {@code tty} (registers a resize listener,
+ * then copies stdin), {@code block} (waits until cancelled), {@code notfound}, {@code fail}.
+ * Port-forward echoes the client's bytes back; port 9999 has nothing listening.
  */
 final class FakeStreamProvider implements Provider, ContainerExec, PortForward {
   static final int CLOSED_PORT = 9999;
@@ -72,6 +72,11 @@ final class FakeStreamProvider implements Provider, ContainerExec, PortForward {
           io.onResize(resizes::add);
         }
         copy(io.stdin().orElseThrow(), io.stdout().orElseThrow());
+        return 0;
+      }
+      case "head" -> {
+        byte[] bytes = io.stdin().orElseThrow().readNBytes(Integer.parseInt(args.get(0)));
+        io.stdout().orElseThrow().write(bytes);
         return 0;
       }
       case "exit" -> {
