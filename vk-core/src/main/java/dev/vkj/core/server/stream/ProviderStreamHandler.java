@@ -14,6 +14,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -238,12 +239,7 @@ public final class ProviderStreamHandler implements StreamHandler {
       respond(ctx, HttpResponseStatus.BAD_REQUEST, "a WebSocket upgrade must use GET", Map.of());
       return;
     }
-    if (portForward && target.ports().isEmpty()) {
-      respond(
-          ctx, HttpResponseStatus.BAD_REQUEST, "query parameter \"port\" is required", Map.of());
-      return;
-    }
-    List<String> supported = portForward ? Protocols.WS_PORT_FORWARD : Protocols.WS_REMOTE_COMMAND;
+    List<String> supported = portForward ? portForwardSubprotocols() : Protocols.WS_REMOTE_COMMAND;
     List<String> offered =
         Protocols.splitHeaderValues(
             request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL));
@@ -262,12 +258,18 @@ public final class ProviderStreamHandler implements StreamHandler {
                 + " for "
                 + (portForward ? "port-forward" : "exec/attach")
                 + ", server accepts "
-                + goList(supported)
-                + (portForward ? "; use SPDY/3.1 with " + Protocols.PORT_FORWARD : ""),
+                + goList(supported),
             Map.of());
         return;
       }
       protocol = chosen.get();
+    }
+    // the SPDY tunnel carries ports in stream headers; the channel form needs the query
+    boolean tunnel = protocol.equals(WebSocketTunnelCodec.SUBPROTOCOL);
+    if (portForward && !tunnel && target.ports().isEmpty()) {
+      respond(
+          ctx, HttpResponseStatus.BAD_REQUEST, "query parameter \"port\" is required", Map.of());
+      return;
     }
     WebSocketServerHandshaker handshaker =
         new WebSocketServerHandshakerFactory(
@@ -282,17 +284,24 @@ public final class ProviderStreamHandler implements StreamHandler {
       return;
     }
     WebSocketSession session =
-        portForward
-            ? new WebSocketPortForwardSession(
-                (PortForward) provider, target, protocol, blockingExecutor, INBOUND_CAPACITY)
-            : new WebSocketExecSession(
-                (ContainerExec) provider, target, protocol, blockingExecutor, INBOUND_CAPACITY);
+        tunnel
+            ? null
+            : portForward
+                ? new WebSocketPortForwardSession(
+                    (PortForward) provider, target, protocol, blockingExecutor, INBOUND_CAPACITY)
+                : new WebSocketExecSession(
+                    (ContainerExec) provider, target, protocol, blockingExecutor, INBOUND_CAPACITY);
     Channel channel = ctx.channel();
     ChannelPipeline pipeline = channel.pipeline();
     List<String> before = handlersAfterSsl(pipeline);
     ChannelPromise handshakeDone = channel.newPromise();
+    HttpHeaders responseHeaders = null;
+    if (tunnel) {
+      responseHeaders = new DefaultHttpHeaders();
+      responseHeaders.set(X_STREAM_PROTOCOL_VERSION, Protocols.PORT_FORWARD);
+    }
     try {
-      handshaker.handshake(channel, request, null, handshakeDone);
+      handshaker.handshake(channel, request, responseHeaders, handshakeDone);
     } catch (RuntimeException e) {
       respond(ctx, HttpResponseStatus.BAD_REQUEST, "invalid WebSocket handshake", Map.of());
       return;
@@ -310,12 +319,27 @@ public final class ProviderStreamHandler implements StreamHandler {
     }
     removeAll(pipeline, leftovers);
     pipeline.addLast("stream-idle", idleHandler());
-    pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(MAX_WEBSOCKET_MESSAGE));
-    pipeline.addLast("ws-session", session);
+    if (tunnel) {
+      pipeline.addLast("ws-tunnel", new WebSocketTunnelCodec());
+      pipeline.addLast("spdy-codec", new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
+      pipeline.addLast(
+          "spdy-session",
+          new SpdyPortForwardSession(
+              (PortForward) provider,
+              target,
+              blockingExecutor,
+              streamCreationTimeout,
+              INBOUND_CAPACITY));
+    } else {
+      pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(MAX_WEBSOCKET_MESSAGE));
+      pipeline.addLast("ws-session", session);
+    }
     handshakeDone.addListener(
         future -> {
           if (future.isSuccess()) {
-            session.start();
+            if (session != null) {
+              session.start();
+            }
           } else {
             LOG.debug("WebSocket handshake failed: {}", future.cause().toString());
             channel.close();
@@ -329,8 +353,15 @@ public final class ProviderStreamHandler implements StreamHandler {
         target.pod());
   }
 
+  private static List<String> portForwardSubprotocols() {
+    List<String> all = new ArrayList<>(Protocols.WS_PORT_FORWARD);
+    all.add(WebSocketTunnelCodec.SUBPROTOCOL);
+    return all;
+  }
+
   private IdleStateHandler idleHandler() {
-    return new IdleStateHandler(0, 0, streamIdleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    // observeOutput: output still draining to a slow client counts as traffic
+    return new IdleStateHandler(true, 0, 0, streamIdleTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static List<String> handlersAfterSsl(ChannelPipeline pipeline) {

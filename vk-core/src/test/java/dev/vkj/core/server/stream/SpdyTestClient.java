@@ -52,9 +52,12 @@ final class SpdyTestClient implements AutoCloseable {
   private boolean goAway;
   private boolean connectionClosed;
   private int nextStreamId = 1;
+  private final boolean tunnel;
 
-  private SpdyTestClient(Socket socket, int status, Map<String, List<String>> headers, String body)
+  private SpdyTestClient(
+      Socket socket, int status, Map<String, List<String>> headers, String body, boolean tunnel)
       throws IOException {
+    this.tunnel = tunnel;
     this.socket = socket;
     this.out = socket.getOutputStream();
     this.status = status;
@@ -71,8 +74,6 @@ final class SpdyTestClient implements AutoCloseable {
   /** Sends the upgrade request; check {@link #status} for the answer. */
   static SpdyTestClient connect(int port, String pathAndQuery, String... protocols)
       throws IOException {
-    Socket socket = new Socket("127.0.0.1", port);
-    socket.setSoTimeout((int) TIMEOUT_MILLIS);
     StringBuilder request =
         new StringBuilder("POST " + pathAndQuery + " HTTP/1.1\r\n")
             .append("Host: 127.0.0.1:")
@@ -82,7 +83,29 @@ final class SpdyTestClient implements AutoCloseable {
       request.append("X-Stream-Protocol-Version: ").append(protocol).append("\r\n");
     }
     request.append("Content-Length: 0\r\n\r\n");
-    socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
+    return open(port, request.toString(), false);
+  }
+
+  /**
+   * Port-forward the way kubectl 1.31+ does it: a WebSocket with subprotocol {@code
+   * SPDY/3.1+portforward.k8s.io} whose binary messages carry the SPDY byte stream.
+   */
+  static SpdyTestClient connectTunnel(int port, String pathAndQuery) throws IOException {
+    String request =
+        "GET "
+            + pathAndQuery
+            + " HTTP/1.1\r\nHost: 127.0.0.1:"
+            + port
+            + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            + "Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io\r\n\r\n";
+    return open(port, request, true);
+  }
+
+  private static SpdyTestClient open(int port, String request, boolean tunnel) throws IOException {
+    Socket socket = new Socket("127.0.0.1", port);
+    socket.setSoTimeout((int) TIMEOUT_MILLIS);
+    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     socket.getOutputStream().flush();
     InputStream in = socket.getInputStream();
     String head = readHead(in);
@@ -102,7 +125,7 @@ final class SpdyTestClient implements AutoCloseable {
       int length = Integer.parseInt(headers.getOrDefault("content-length", List.of("0")).get(0));
       body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
-    return new SpdyTestClient(socket, status, headers, body);
+    return new SpdyTestClient(socket, status, headers, body, tunnel);
   }
 
   private static String readHead(InputStream in) throws IOException {
@@ -130,7 +153,7 @@ final class SpdyTestClient implements AutoCloseable {
     try {
       InputStream in = socket.getInputStream();
       int n;
-      while ((n = readQuietly(in, buffer)) >= 0) {
+      while ((n = tunnel ? readMessage(in, buffer) : readQuietly(in, buffer)) >= 0) {
         synchronized (lock) {
           codec.writeInbound(Unpooled.copiedBuffer(buffer, 0, n));
           Object frame;
@@ -152,6 +175,62 @@ final class SpdyTestClient implements AutoCloseable {
         lock.notifyAll();
       }
     }
+  }
+
+  /** Reads WebSocket frames until a data frame; returns its length or -1 on close. */
+  private int readMessage(InputStream in, byte[] buffer) throws IOException {
+    while (true) {
+      int first = in.read();
+      int second = in.read();
+      if (first < 0 || second < 0) {
+        return -1;
+      }
+      int opcode = first & 0x0f;
+      long length = second & 0x7f;
+      if (length == 126) {
+        length = ((in.read() & 0xff) << 8) | (in.read() & 0xff);
+      } else if (length == 127) {
+        length = 0;
+        for (int i = 0; i < 8; i++) {
+          length = (length << 8) | (in.read() & 0xff);
+        }
+      }
+      if (length > buffer.length) {
+        throw new IOException("message too large for the test client: " + length);
+      }
+      byte[] payload = in.readNBytes((int) length);
+      if (opcode == 8) {
+        return -1;
+      }
+      if ((opcode == 2 || opcode == 0) && payload.length > 0) {
+        System.arraycopy(payload, 0, buffer, 0, payload.length);
+        return payload.length;
+      }
+    }
+  }
+
+  /** A masked binary WebSocket frame, as a client must send. */
+  private static byte[] maskedBinaryFrame(byte[] payload) {
+    ByteArrayOutputStream frame = new ByteArrayOutputStream();
+    frame.write(0x82);
+    if (payload.length < 126) {
+      frame.write(0x80 | payload.length);
+    } else if (payload.length < 65536) {
+      frame.write(0x80 | 126);
+      frame.write(payload.length >> 8);
+      frame.write(payload.length & 0xff);
+    } else {
+      frame.write(0x80 | 127);
+      for (int i = 7; i >= 0; i--) {
+        frame.write((int) (((long) payload.length >> (8 * i)) & 0xff));
+      }
+    }
+    byte[] mask = {0x11, 0x22, 0x33, 0x44};
+    frame.writeBytes(mask);
+    for (int i = 0; i < payload.length; i++) {
+      frame.write(payload[i] ^ mask[i % 4]);
+    }
+    return frame.toByteArray();
   }
 
   private int readQuietly(InputStream in, byte[] buffer) throws IOException {
@@ -193,7 +272,7 @@ final class SpdyTestClient implements AutoCloseable {
         try {
           byte[] bytes = new byte[encoded.readableBytes()];
           encoded.readBytes(bytes);
-          out.write(bytes);
+          out.write(tunnel ? maskedBinaryFrame(bytes) : bytes);
         } finally {
           encoded.release();
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vkj.core.server.stream.WebSocketTestClient.Message;
 import dev.vkj.spi.TerminalSize;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -259,23 +260,44 @@ class WebSocketStreamingIT {
   }
 
   @Test
-  void kubectlPortForwardTunnelIsRefusedSoThatItFallsBackToSpdy() throws Exception {
-    // kubectl 1.31+ sends no port query and only the SPDY tunnel subprotocol
+  void portForwardChannelFormNeedsThePortQuery() throws Exception {
     assertThat(
             WebSocketTestClient.rawUpgrade(
-                server.port(), "/portForward/default/web-0", "SPDY/3.1+portforward.k8s.io"))
+                server.port(), "/portForward/default/web-0", "v4.channel.k8s.io"))
         .startsWith("HTTP/1.1 400 ")
         .endsWith("query parameter \"port\" is required\n");
     assertThat(
             WebSocketTestClient.rawUpgrade(
-                server.port(), "/portForward/default/web-0?port=80", "SPDY/3.1+portforward.k8s.io"))
+                server.port(), "/portForward/default/web-0?port=80", "v5.channel.k8s.io"))
         .startsWith("HTTP/1.1 403 ")
-        .contains("unsupported WebSocket subprotocol [SPDY/3.1+portforward.k8s.io]");
+        .contains("unsupported WebSocket subprotocol [v5.channel.k8s.io] for port-forward");
     // kubectl 1.30+ exec offers only v5, which is served
     assertThat(
             WebSocketTestClient.rawUpgrade(
                 server.port(), "/exec/default/web-0/app?command=ls&output=1", "v5.channel.k8s.io"))
         .startsWith("HTTP/1.1 101 ")
         .containsIgnoringCase("sec-websocket-protocol: v5.channel.k8s.io");
+  }
+
+  @Test
+  void portForwardThroughTheSpdyTunnel() throws Exception {
+    // kubectl 1.31+: no port query, SPDY/3.1 frames inside binary WebSocket messages
+    try (SpdyTestClient client =
+        SpdyTestClient.connectTunnel(server.port(), "/portForward/default/web-0")) {
+      assertThat(client.status).isEqualTo(101);
+      assertThat(client.header("Sec-WebSocket-Protocol")).isEqualTo("SPDY/3.1+portforward.k8s.io");
+      int error =
+          client.openStream(Map.of("streamType", "error", "port", "8080", "requestID", "0"));
+      client.fin(error);
+      int data = client.openStream(Map.of("streamType", "data", "port", "8080", "requestID", "0"));
+      byte[] payload = new byte[200_000];
+      new java.util.Random(7).nextBytes(payload);
+      client.write(data, payload, true);
+      assertThat(client.awaitFin(data)).isEqualTo(payload);
+      assertThat(client.awaitFin(error)).isEmpty();
+      assertThat(client.ping(5)).isTrue();
+      int bad = client.openStream(Map.of("streamType", "data", "port", "0", "requestID", "1"));
+      assertThat(bad).isNegative();
+    }
   }
 }
