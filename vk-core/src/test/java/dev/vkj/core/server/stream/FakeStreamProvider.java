@@ -70,6 +70,7 @@ final class FakeStreamProvider implements Provider, ContainerExec, PortForward {
       case "cat", "tty" -> {
         if (name.equals("tty")) {
           io.onResize(resizes::add);
+          write(io.stdout(), "ready\n");
         }
         copy(io.stdin().orElseThrow(), io.stdout().orElseThrow());
         return 0;

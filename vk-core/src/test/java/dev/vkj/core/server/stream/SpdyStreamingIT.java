@@ -167,6 +167,7 @@ class SpdyStreamingIT {
       int stdout = client.openStream("stdout");
       // no stderr stream with a TTY
       int resize = client.openStream("resize");
+      client.awaitData(stdout, "ready\n".length());
 
       client.write(
           resize, "{\"Width\":80,\"Height\":24}\n{\"Wid".getBytes(StandardCharsets.UTF_8), false);
@@ -177,7 +178,7 @@ class SpdyStreamingIT {
           .isEqualTo(new TerminalSize(120, 40));
 
       client.write(stdin, "ls\n".getBytes(StandardCharsets.UTF_8), true);
-      assertThat(text(client.awaitFin(stdout))).isEqualTo("ls\n");
+      assertThat(text(client.awaitFin(stdout))).isEqualTo("ready\nls\n");
       assertThat(text(client.awaitFin(error))).contains("Success");
       assertThat(server.provider.lastTty).isTrue();
       assertThat(server.provider.lastHadStderr).isFalse();
@@ -353,6 +354,40 @@ class SpdyStreamingIT {
         SpdyTestClient.connect(server.port(), "/portForward/default/web-0", KUBECTL_PROTOCOLS)) {
       assertThat(client.status).isEqualTo(403);
       assertThat(client.responseBody).contains("server accepts [portforward.k8s.io]");
+    }
+  }
+
+  @Test
+  void version1ResetsTheErrorStreamAtSetup() throws Exception {
+    try (SpdyTestClient client =
+        SpdyTestClient.connect(
+            server.port(),
+            "/exec/default/web-0/app?command=echo&command=old&output=1",
+            "channel.k8s.io")) {
+      assertThat(client.header("X-Stream-Protocol-Version")).isEqualTo("channel.k8s.io");
+      int error = client.openStream("error");
+      int stdout = client.openStream("stdout");
+      assertThat(client.awaitReset(error)).isTrue();
+      assertThat(text(client.awaitFin(stdout))).isEqualTo("old\n");
+      assertThat(client.awaitGoAway()).isTrue();
+    }
+  }
+
+  @Test
+  void streamsAreMatchedByTypeNotOrder() throws Exception {
+    try (SpdyTestClient client =
+        SpdyTestClient.connect(
+            server.port(),
+            "/exec/default/web-0/app?command=stderr&command=oops&error=1&output=1",
+            KUBECTL_PROTOCOLS)) {
+      int stderr = client.openStream("stderr");
+      int unknown = client.openStream("video");
+      int stdout = client.openStream("stdout");
+      int error = client.openStream("ERROR");
+      assertThat(unknown).isPositive();
+      assertThat(text(client.awaitFin(stderr))).isEqualTo("oops\n");
+      assertThat(client.awaitFin(stdout)).isEmpty();
+      assertThat(text(client.awaitFin(error))).contains("Success");
     }
   }
 }

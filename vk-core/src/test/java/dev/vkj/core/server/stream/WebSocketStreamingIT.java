@@ -40,7 +40,8 @@ class WebSocketStreamingIT {
         "v4.channel.k8s.io",
         "v4.base64.channel.k8s.io",
         "channel.k8s.io",
-        "base64.channel.k8s.io"
+        "base64.channel.k8s.io",
+        ""
       })
   void execWritesStdoutThenStatusThenCloses(String protocol) throws Exception {
     WebSocketTestClient client =
@@ -74,7 +75,8 @@ class WebSocketStreamingIT {
         "v4.channel.k8s.io",
         "v4.base64.channel.k8s.io",
         "channel.k8s.io",
-        "base64.channel.k8s.io"
+        "base64.channel.k8s.io",
+        ""
       })
   void exitCodeOnTheErrorChannel(String protocol) throws Exception {
     WebSocketTestClient client =
@@ -144,6 +146,7 @@ class WebSocketStreamingIT {
             "/exec/default/web-0/app?command=tty&input=1&output=1&tty=1",
             "v5.channel.k8s.io");
     assertThat(client.next().data()).isEmpty();
+    assertThat(client.next().text()).isEqualTo("ready\n");
     client.send(4, "{\"Width\":100,\"Height\":30}");
     client.send(4, "{\"width\":101,\"height\":31}");
     assertThat(server.provider.resizes.poll(5, TimeUnit.SECONDS))

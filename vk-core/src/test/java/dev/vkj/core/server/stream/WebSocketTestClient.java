@@ -41,6 +41,7 @@ final class WebSocketTestClient implements WebSocket.Listener, AutoCloseable {
   }
 
   static WebSocketTestClient connect(int port, String pathAndQuery, String... subprotocols) {
+    subprotocols = Arrays.stream(subprotocols).filter(p -> !p.isEmpty()).toArray(String[]::new);
     boolean base64 = subprotocols.length > 0 && subprotocols[0].contains("base64");
     WebSocketTestClient client = new WebSocketTestClient(base64);
     WebSocket.Builder builder = HTTP.newWebSocketBuilder();
