@@ -9,7 +9,9 @@ import java.util.Map;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code vk-runner} command line: {@code run}, {@code providers} and {@code version}.
@@ -53,6 +55,7 @@ public final class Main {
     commandLine.setErr(err);
     commandLine.setDefaultValueProvider(new EnvDefaults(env));
     commandLine.setExecutionExceptionHandler(new ErrorHandler());
+    commandLine.setParameterExceptionHandler(Main::handleParameterException);
     return commandLine;
   }
 
@@ -100,6 +103,17 @@ public final class Main {
     return null;
   }
 
+  /** A bad option: the error and a pointer to the help, not the whole usage text. */
+  private static int handleParameterException(ParameterException failure, String[] args) {
+    CommandLine commandLine = failure.getCommandLine();
+    PrintWriter err = commandLine.getErr();
+    err.println("vk-runner: " + failure.getMessage());
+    UnmatchedArgumentException.printSuggestions(failure, err);
+    err.println("See '" + commandLine.getCommandSpec().qualifiedName() + " --help'.");
+    err.flush();
+    return USAGE;
+  }
+
   private static final class ErrorHandler implements IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(
@@ -107,9 +121,11 @@ public final class Main {
       int code = exitCode(failure);
       PrintWriter err = commandLine.getErr();
       err.println("vk-runner: " + message(failure));
-      if (code == USAGE) {
-        err.println("See 'vk-runner " + commandLine.getCommandName() + " --help'.");
-      } else {
+      VkjException vkj = find(failure, VkjException.class);
+      if (vkj != null && vkj.code() == VkjException.Code.USAGE) {
+        err.println("See '" + commandLine.getCommandSpec().qualifiedName() + " --help'.");
+      }
+      if (code != USAGE) {
         LoggerFactory.getLogger(Main.class).debug("command failed", failure);
       }
       err.flush();
