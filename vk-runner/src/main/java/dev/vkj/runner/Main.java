@@ -54,6 +54,8 @@ public final class Main {
     commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setDefaultValueProvider(new EnvDefaults(env));
+    // wrapper scripts add options; a user's repeated option overrides theirs
+    commandLine.setOverwrittenOptionsAllowed(true);
     commandLine.setExecutionExceptionHandler(new ErrorHandler());
     commandLine.setParameterExceptionHandler(Main::handleParameterException);
     return commandLine;
