@@ -1,0 +1,139 @@
+package dev.vkj.examples.minimal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.vkj.spi.NodeDescription;
+import dev.vkj.spi.PodStatusNotifier;
+import dev.vkj.spi.Provider;
+import dev.vkj.spi.ProviderContext;
+import dev.vkj.spi.ProviderException;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The smallest useful provider: pods "run" in memory as soon as they are created. It shows the
+ * contract every provider follows: idempotent create and delete, pods keyed by namespace and name
+ * with their UID kept, statuses pushed through {@link PodStatusNotifier}, and node capacity from
+ * configuration. A real provider calls its backend where this one updates a map.
+ */
+public final class MinimalProvider implements Provider, PodStatusNotifier {
+  private final ProviderContext context;
+  private final int maxPods;
+  private final Map<String, Pod> pods = new ConcurrentHashMap<>();
+  private final AtomicInteger nextIp = new AtomicInteger(1);
+  private volatile Listener listener = pod -> {};
+
+  public MinimalProvider(ProviderContext context, int maxPods) {
+    this.context = requireNonNull(context, "context is null");
+    this.maxPods = maxPods;
+  }
+
+  private static String key(String namespace, String name) {
+    return namespace + "/" + name;
+  }
+
+  @Override
+  public void createPod(Pod pod) throws ProviderException {
+    String key = key(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+    Pod existing = pods.get(key);
+    if (existing != null && existing.getMetadata().getUid().equals(pod.getMetadata().getUid())) {
+      return; // already running: create is idempotent
+    }
+    if (pods.size() >= maxPods) {
+      throw ProviderException.invalidInput("the backend is full: " + maxPods + " pods");
+    }
+    Pod running = new PodBuilder(pod).withStatus(runningStatus(pod)).build();
+    pods.put(key, running);
+    listener.podStatusChanged(running);
+  }
+
+  private PodStatus runningStatus(Pod pod) {
+    String now =
+        DateTimeFormatter.ISO_INSTANT.format(
+            context.clock().instant().truncatedTo(ChronoUnit.SECONDS));
+    List<ContainerStatus> containers = new ArrayList<>();
+    pod.getSpec()
+        .getContainers()
+        .forEach(
+            c ->
+                containers.add(
+                    new ContainerStatusBuilder()
+                        .withName(c.getName())
+                        .withImage(c.getImage())
+                        .withImageID("")
+                        .withContainerID(
+                            "minimal://" + pod.getMetadata().getUid() + "/" + c.getName())
+                        .withReady(true)
+                        .withStarted(true)
+                        .withRestartCount(0)
+                        .withNewState()
+                        .withNewRunning(now)
+                        .endState()
+                        .build()));
+    int ip = nextIp.getAndIncrement();
+    return new PodStatusBuilder()
+        .withPhase("Running")
+        .withPodIP("10.200." + (ip / 250) % 250 + "." + (ip % 250 + 1))
+        .withStartTime(now)
+        .withContainerStatuses(containers)
+        .build();
+  }
+
+  @Override
+  public void updatePod(Pod pod) {
+    pods.computeIfPresent(
+        key(pod.getMetadata().getNamespace(), pod.getMetadata().getName()),
+        (k, old) -> new PodBuilder(pod).withStatus(old.getStatus()).build());
+  }
+
+  @Override
+  public void deletePod(Pod pod) {
+    Pod removed = pods.remove(key(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
+    if (removed != null) {
+      listener.podStatusChanged(removed); // now absent: the core sees it gone
+    }
+  }
+
+  @Override
+  public Optional<Pod> getPod(String namespace, String name) {
+    return Optional.ofNullable(pods.get(key(namespace, name)));
+  }
+
+  @Override
+  public Optional<PodStatus> getPodStatus(String namespace, String name) {
+    return getPod(namespace, name).map(Pod::getStatus);
+  }
+
+  @Override
+  public List<Pod> listPods() {
+    return List.copyOf(pods.values());
+  }
+
+  @Override
+  public NodeDescription describeNode() {
+    return NodeDescription.builder()
+        .capacity("cpu", "8")
+        .capacity("memory", "32Gi")
+        .capacity("pods", Integer.toString(maxPods))
+        .osImage("in-memory example backend")
+        .containerRuntimeVersion("minimal://0.1")
+        .build();
+  }
+
+  @Override
+  public void notifyPodStatus(Listener listener) {
+    this.listener = requireNonNull(listener, "listener is null");
+  }
+}

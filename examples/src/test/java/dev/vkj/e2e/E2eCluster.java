@@ -1,0 +1,200 @@
+package dev.vkj.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodList;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The cluster of KUBECONFIG with one vk-runner (mock provider) joined as node {@value #NODE}. The
+ * kubelet serving certificate and client CA come from VKJ_KUBELET_CERT/KEY and VKJ_CLUSTER_CA when
+ * set (as the project's control-plane script exports them); otherwise the runner generates a
+ * self-signed certificate and trusts the CA of the kubeconfig.
+ */
+final class E2eCluster implements AutoCloseable {
+  static final String NODE = "vkj-e2e";
+
+  final KubernetesClient client;
+  final Kubectl kubectl;
+  final Path workDir;
+  private final RunnerProcess runner;
+
+  E2eCluster(String name) {
+    String kubeconfig = System.getenv("KUBECONFIG");
+    assertThat(kubeconfig)
+        .as("KUBECONFIG must point at a cluster (scripts/control-plane.sh up prints one)")
+        .isNotBlank();
+    this.client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build();
+    this.kubectl = Kubectl.fromEnvironment();
+    Path logs = Path.of(System.getProperty("vkj.e2e.logs", "target/e2e-logs"));
+    try {
+      this.workDir = Files.createDirectories(logs.resolve(name));
+      Path providerConfig = workDir.resolve("mock.yaml");
+      Files.writeString(
+          providerConfig, "stateFile: " + logs.resolve("mock-state.json") + "\nstartupDelay: 1s\n");
+      List<String> args = new ArrayList<>();
+      args.addAll(
+          List.of(
+              "run",
+              "--provider",
+              "mock",
+              "--node-name",
+              NODE,
+              "--node-ip",
+              "127.0.0.1",
+              "--kubelet-port",
+              System.getenv().getOrDefault("VKJ_E2E_KUBELET_PORT", "10250"),
+              "--provider-config",
+              providerConfig.toString(),
+              "--metrics-port",
+              "0",
+              "--pod-sync-workers",
+              "10"));
+      String cert = System.getenv("VKJ_KUBELET_CERT");
+      String key = System.getenv("VKJ_KUBELET_KEY");
+      if (cert != null && key != null) {
+        args.addAll(List.of("--tls-cert", cert, "--tls-key", key));
+      }
+      args.addAll(List.of("--client-ca", clientCa().toString()));
+      this.runner = new RunnerProcess(args, workDir.resolve("runner.log"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Path clientCa() throws IOException {
+    String ca = System.getenv("VKJ_CLUSTER_CA");
+    if (ca != null && !ca.isBlank()) {
+      return Path.of(ca);
+    }
+    Config config = client.getConfiguration();
+    if (config.getCaCertFile() != null) {
+      return Path.of(config.getCaCertFile());
+    }
+    Path file = workDir.resolve("cluster-ca.crt");
+    Files.writeString(
+        file,
+        new String(Base64.getDecoder().decode(config.getCaCertData()), StandardCharsets.UTF_8));
+    return file;
+  }
+
+  /** Starts the runner and waits until its node is Ready. */
+  void startRunner() {
+    runner.start();
+    await(Duration.ofSeconds(90), "node " + NODE + " Ready", this::nodeReady);
+  }
+
+  void killRunner() throws InterruptedException {
+    runner.kill();
+  }
+
+  int stopRunner() throws InterruptedException {
+    return runner.stop(Duration.ofSeconds(30));
+  }
+
+  String runnerLog() {
+    return runner.log();
+  }
+
+  boolean nodeReady() {
+    if (!runner.isAlive()) {
+      throw new AssertionError("the runner exited:\n" + runner.log());
+    }
+    Node node = client.nodes().withName(NODE).get();
+    if (node == null || node.getStatus() == null || node.getStatus().getConditions() == null) {
+      return false;
+    }
+    return node.getStatus().getConditions().stream()
+        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  NodeCondition readyCondition() {
+    return client.nodes().withName(NODE).get().getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** What the provider runs, through the kubelet API via the API server's node proxy. */
+  List<Pod> providerPods() {
+    String json = kubectl.run("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/runningpods/");
+    return Serialization.unmarshal(json, PodList.class).getItems();
+  }
+
+  List<Pod> providerPods(String namespace) {
+    return providerPods().stream()
+        .filter(p -> namespace.equals(p.getMetadata().getNamespace()))
+        .toList();
+  }
+
+  List<Pod> apiPods(String namespace) {
+    return client.pods().inNamespace(namespace).list().getItems();
+  }
+
+  static boolean running(Pod pod) {
+    return pod.getStatus() != null
+        && "Running".equals(pod.getStatus().getPhase())
+        && pod.getStatus().getPodIP() != null
+        && pod.getMetadata().getDeletionTimestamp() == null;
+  }
+
+  static void await(Duration timeout, String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      sleep(Duration.ofMillis(500));
+    }
+    if (!condition.getAsBoolean()) {
+      throw new AssertionError("timed out after " + timeout.toSeconds() + "s waiting for " + what);
+    }
+  }
+
+  static <T> T awaitValue(Duration timeout, String what, Supplier<T> supplier) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      T value = supplier.get();
+      if (value != null) {
+        return value;
+      }
+      sleep(Duration.ofMillis(500));
+    }
+    throw new AssertionError("timed out after " + timeout.toSeconds() + "s waiting for " + what);
+  }
+
+  static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (runner.isAlive()) {
+      int code = runner.stop(Duration.ofSeconds(30));
+      assertThat(code).as("runner exit code after SIGTERM").isZero();
+    }
+    client.close();
+  }
+}

@@ -1,0 +1,441 @@
+package dev.vkj.core;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.vkj.core.event.KubeEventRecorder;
+import dev.vkj.core.node.NodeController;
+import dev.vkj.core.node.NodeControllerConfig;
+import dev.vkj.spi.ClusterResources;
+import dev.vkj.spi.ErrorCode;
+import dev.vkj.spi.Provider;
+import dev.vkj.spi.ProviderConfig;
+import dev.vkj.spi.ProviderContext;
+import dev.vkj.spi.ProviderException;
+import dev.vkj.spi.ProviderFactory;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A virtual kubelet: one Node in a cluster whose pods run on a provider's backend. This is the
+ * entry point for embedding vkj in a Java application; it needs no dependency injection.
+ *
+ * <pre>{@code
+ * try (KubernetesClient client = new KubernetesClientBuilder().build();
+ *     VirtualKubelet kubelet =
+ *         VirtualKubelet.builder()
+ *             .client(client)
+ *             .nodeName("virtual-kubelet")
+ *             .provider(new MockProviderFactory(), ProviderConfig.of(Map.of()))
+ *             .build()) {
+ *   kubelet.start();
+ *   Thread.currentThread().join();
+ * }
+ * }</pre>
+ */
+public final class VirtualKubelet implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(VirtualKubelet.class);
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  static final String DEFAULT_TAINT_KEY = "virtual-kubelet.io/provider";
+
+  private final Builder options;
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private volatile Provider provider;
+  private volatile NodeController nodeController;
+  private volatile boolean closed;
+
+  private VirtualKubelet(Builder options) {
+    this.options = options;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Creates the provider, starts the kubelet API server and the pod controller (which adopts pods
+   * the backend still runs and deletes leftovers), then registers the Node and marks it Ready.
+   * Returns once the node is Ready.
+   *
+   * @throws VkjException with {@link VkjException.Code#CONFIG} for a bad provider configuration,
+   *     {@link VkjException.Code#STARTUP} when something cannot start
+   */
+  public synchronized void start() {
+    if (closed) {
+      throw new VkjException(VkjException.Code.USAGE, "this virtual kubelet was closed");
+    }
+    if (provider != null) {
+      throw new VkjException(VkjException.Code.USAGE, "this virtual kubelet was already started");
+    }
+    try {
+      ScheduledExecutorService scheduler =
+          Executors.newScheduledThreadPool(2, daemonThreads("vkj-provider-scheduler"));
+      started.add(scheduler::shutdownNow);
+      KubeEventRecorder events =
+          new KubeEventRecorder(options.client, options.nodeName, options.clock);
+      started.add(events);
+      ProviderContext context =
+          new CoreProviderContext(
+              options.nodeName,
+              options.nodeIp,
+              options.kubeletPort,
+              options.clock,
+              scheduler,
+              clusterResources(options.client),
+              options.meterRegistry,
+              events);
+      provider = options.providerFunction.apply(context);
+      if (provider == null) {
+        throw new VkjException(VkjException.Code.STARTUP, "the provider factory returned null");
+      }
+      started.add(provider);
+
+      NodeControllerConfig nodeConfig =
+          NodeControllerConfig.defaults(
+                  options.nodeName,
+                  options.nodeIp,
+                  options.kubeletPort,
+                  Optional.ofNullable(options.taint))
+              .withExtraLabels(options.nodeLabels)
+              .withKubeletVersion(Versions.kubeletVersion())
+              .withClock(options.clock);
+      nodeController = new NodeController(options.client, provider, events, nodeConfig);
+      started.add(nodeController);
+      nodeController.start();
+      nodeController.setPodControllerRunning(true);
+      log.info(
+          "virtual kubelet {} started (provider {}, kubelet port {})",
+          options.nodeName,
+          options.providerName,
+          options.kubeletPort);
+    } catch (ProviderFailure e) {
+      closeQuietly();
+      ProviderException cause = e.getCause();
+      VkjException.Code code =
+          cause.code() == ErrorCode.INVALID_CONFIG
+              ? VkjException.Code.CONFIG
+              : VkjException.Code.STARTUP;
+      throw new VkjException(code, cause.getMessage(), cause);
+    } catch (VkjException e) {
+      closeQuietly();
+      throw e;
+    } catch (RuntimeException e) {
+      closeQuietly();
+      throw new VkjException(
+          VkjException.Code.STARTUP, "virtual kubelet failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether the node reports Ready. */
+  public boolean isReady() {
+    NodeController controller = nodeController;
+    return controller != null && controller.isReady();
+  }
+
+  public String nodeName() {
+    return options.nodeName;
+  }
+
+  /** The port of the kubelet API server. */
+  public int kubeletPort() {
+    return options.kubeletPort;
+  }
+
+  /** The running provider; empty before {@link #start()}. */
+  public Optional<Provider> provider() {
+    return Optional.ofNullable(provider);
+  }
+
+  /**
+   * Stops the controllers, the server and the provider. The Node and the pods stay: a virtual
+   * kubelet started again with the same node name adopts them.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closeQuietly();
+  }
+
+  private void closeQuietly() {
+    List<AutoCloseable> reversed = new ArrayList<>(started);
+    Collections.reverse(reversed);
+    started.clear();
+    for (AutoCloseable closeable : reversed) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        log.warn("error while stopping {}: {}", closeable.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+
+  private static ClusterResources clusterResources(KubernetesClient client) {
+    return new ClusterResources() {
+      @Override
+      public Optional<io.fabric8.kubernetes.api.model.ConfigMap> configMap(
+          String namespace, String name) {
+        return Optional.ofNullable(client.configMaps().inNamespace(namespace).withName(name).get());
+      }
+
+      @Override
+      public Optional<io.fabric8.kubernetes.api.model.Secret> secret(
+          String namespace, String name) {
+        return Optional.ofNullable(client.secrets().inNamespace(namespace).withName(name).get());
+      }
+    };
+  }
+
+  static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger counter = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Wraps a checked provider failure through {@link Function}. */
+  private static final class ProviderFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ProviderFailure(ProviderException cause) {
+      super(cause);
+    }
+
+    @Override
+    public synchronized ProviderException getCause() {
+      return (ProviderException) super.getCause();
+    }
+  }
+
+  /** Options of a {@link VirtualKubelet}; {@link #build()} checks them and names a bad one. */
+  public static final class Builder {
+    private KubernetesClient client;
+    private String nodeName = "virtual-kubelet";
+    private Function<ProviderContext, Provider> providerFunction;
+    private String providerName;
+    private String nodeIp;
+    private int kubeletPort = 10250;
+    private String bindAddress = "0.0.0.0";
+    private Taint taint;
+    private boolean taintDisabled;
+    private boolean taintSet;
+    private int podSyncWorkers = 10;
+    private Path tlsCert;
+    private Path tlsKey;
+    private Path clientCa;
+    private boolean anonymousAuth;
+    private MeterRegistry meterRegistry = new SimpleMeterRegistry();
+    private Clock clock = Clock.systemUTC();
+    private final Map<String, String> nodeLabels = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** The Kubernetes client; the virtual kubelet does not close it. */
+    public Builder client(KubernetesClient client) {
+      this.client = requireNonNull(client, "client is null");
+      return this;
+    }
+
+    /** The Node's name (a DNS subdomain); default {@code virtual-kubelet}. */
+    public Builder nodeName(String nodeName) {
+      this.nodeName = requireNonNull(nodeName, "nodeName is null");
+      return this;
+    }
+
+    /** The provider, created from its factory with a checked configuration at start. */
+    public Builder provider(ProviderFactory factory, ProviderConfig config) {
+      requireNonNull(factory, "factory is null");
+      requireNonNull(config, "config is null");
+      this.providerName = factory.name();
+      this.providerFunction =
+          context -> {
+            try {
+              return factory.create(config, context);
+            } catch (ProviderException e) {
+              throw new ProviderFailure(e);
+            }
+          };
+      return this;
+    }
+
+    /** A provider built by the embedding application from the core's context. */
+    public Builder provider(String name, Function<ProviderContext, Provider> factory) {
+      this.providerName = requireNonNull(name, "name is null");
+      this.providerFunction = requireNonNull(factory, "factory is null");
+      return this;
+    }
+
+    /** The InternalIP of the node; default: the first non-loopback IPv4 address. */
+    public Builder nodeIp(String nodeIp) {
+      this.nodeIp = requireNonNull(nodeIp, "nodeIp is null");
+      return this;
+    }
+
+    /** The kubelet API port; default 10250. */
+    public Builder kubeletPort(int kubeletPort) {
+      this.kubeletPort = kubeletPort;
+      return this;
+    }
+
+    /** The address the kubelet API server binds; default all interfaces. */
+    public Builder bindAddress(String bindAddress) {
+      this.bindAddress = requireNonNull(bindAddress, "bindAddress is null");
+      return this;
+    }
+
+    /** The node taint; default {@code virtual-kubelet.io/provider=<provider>:NoSchedule}. */
+    public Builder taint(Taint taint) {
+      this.taint = requireNonNull(taint, "taint is null");
+      this.taintSet = true;
+      return this;
+    }
+
+    /** No taint at all: every pod may be scheduled to the virtual node. */
+    public Builder disableTaint() {
+      this.taintDisabled = true;
+      return this;
+    }
+
+    /** Workers that sync pods with the provider in parallel; default 10. */
+    public Builder podSyncWorkers(int podSyncWorkers) {
+      this.podSyncWorkers = podSyncWorkers;
+      return this;
+    }
+
+    /** PEM certificate and key of the kubelet API server; default: self-signed. */
+    public Builder tlsCertificate(Path cert, Path key) {
+      this.tlsCert = requireNonNull(cert, "cert is null");
+      this.tlsKey = requireNonNull(key, "key is null");
+      return this;
+    }
+
+    /** CA that signs client certificates accepted by the kubelet API server. */
+    public Builder clientCa(Path clientCa) {
+      this.clientCa = requireNonNull(clientCa, "clientCa is null");
+      return this;
+    }
+
+    /** Whether unauthenticated requests are allowed; default false. */
+    public Builder anonymousAuth(boolean anonymousAuth) {
+      this.anonymousAuth = anonymousAuth;
+      return this;
+    }
+
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = requireNonNull(meterRegistry, "meterRegistry is null");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock is null");
+      return this;
+    }
+
+    /** Extra labels for the Node. */
+    public Builder nodeLabels(Map<String, String> labels) {
+      nodeLabels.putAll(requireNonNull(labels, "labels is null"));
+      return this;
+    }
+
+    /** Checks the options; a bad one fails with {@link VkjException.Code#CONFIG} naming it. */
+    public VirtualKubelet build() {
+      if (client == null) {
+        throw config("client", "a Kubernetes client is required");
+      }
+      if (providerFunction == null) {
+        throw config("provider", "a provider is required");
+      }
+      if (nodeName.length() > 253 || !DNS_SUBDOMAIN.matcher(nodeName).matches()) {
+        throw config(
+            "node-name", "'" + nodeName + "' is not a valid node name (lower-case DNS subdomain)");
+      }
+      if (kubeletPort < 0 || kubeletPort > 65535) {
+        throw config("kubelet-port", kubeletPort + " is not a port number");
+      }
+      if (podSyncWorkers < 1) {
+        throw config("pod-sync-workers", "must be at least 1, got " + podSyncWorkers);
+      }
+      if (tlsCert != null && !Files.isReadable(tlsCert)) {
+        throw config("tls-cert", "cannot read " + tlsCert);
+      }
+      if (tlsKey != null && !Files.isReadable(tlsKey)) {
+        throw config("tls-key", "cannot read " + tlsKey);
+      }
+      if (clientCa != null && !Files.isReadable(clientCa)) {
+        throw config("client-ca", "cannot read " + clientCa);
+      }
+      if (taint != null && taint.getEffect() != null) {
+        if (!Set.of("NoSchedule", "PreferNoSchedule", "NoExecute").contains(taint.getEffect())) {
+          throw config(
+              "taint-effect",
+              "'" + taint.getEffect() + "' is not one of NoSchedule, PreferNoSchedule, NoExecute");
+        }
+      }
+      if (taintDisabled) {
+        taint = null;
+      } else if (!taintSet) {
+        taint =
+            new TaintBuilder()
+                .withKey(DEFAULT_TAINT_KEY)
+                .withValue(providerName)
+                .withEffect("NoSchedule")
+                .build();
+      }
+      if (nodeIp == null) {
+        nodeIp = defaultNodeIp();
+      }
+      return new VirtualKubelet(this);
+    }
+
+    private static VkjException config(String option, String problem) {
+      return new VkjException(
+          VkjException.Code.CONFIG, "invalid option " + option + ": " + problem);
+    }
+
+    private static String defaultNodeIp() {
+      try {
+        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+          if (!nic.isUp() || nic.isLoopback()) {
+            continue;
+          }
+          for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+            if (address instanceof Inet4Address) {
+              return address.getHostAddress();
+            }
+          }
+        }
+      } catch (SocketException e) {
+        log.debug("could not list network interfaces: {}", e.getMessage());
+      }
+      return "127.0.0.1";
+    }
+  }
+}
