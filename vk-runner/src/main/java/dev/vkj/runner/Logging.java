@@ -17,8 +17,8 @@ final class Logging {
     setIfAbsent("showThreadName", "false");
     setIfAbsent("showShortLogName", "true");
     setIfAbsent("levelInBrackets", "true");
-    // the HTTP stack is chatty at debug; raise it only when asked for trace
-    if (!level.equals("trace")) {
+    // the HTTP stack is chatty at debug; its debug output only comes with trace
+    if (level.equals("debug")) {
       setIfAbsent("log.io.netty", "info");
       setIfAbsent("log.io.vertx", "info");
     }
