@@ -1,0 +1,427 @@
+package dev.vkj.runner;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Stage;
+import dev.vkj.core.VirtualKubelet;
+import dev.vkj.core.VkjException;
+import dev.vkj.core.VkjException.Code;
+import dev.vkj.spi.ProviderConfig;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code vk-runner run}: registers the node and serves it until SIGTERM or SIGINT. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionInfo.class,
+    sortOptions = false,
+    usageHelpWidth = 100,
+    description = "Registers a virtual node and runs the pods scheduled to it with a provider.",
+    footer = {
+      "",
+      "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage or configuration."
+    })
+final class RunCommand implements Callable<Integer> {
+  private static final Set<String> TAINT_EFFECTS =
+      Set.of("NoSchedule", "PreferNoSchedule", "NoExecute");
+  private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace");
+
+  @Env("VKJ_PROVIDER")
+  @Option(
+      names = "--provider",
+      paramLabel = "NAME",
+      defaultValue = "mock",
+      description = {
+        "Provider to run pods with (see 'vk-runner providers').",
+        "Env: VKJ_PROVIDER. Default: ${DEFAULT-VALUE}."
+      })
+  String provider;
+
+  @Env("VKJ_NODE_NAME")
+  @Option(
+      names = "--node-name",
+      paramLabel = "NAME",
+      defaultValue = "virtual-kubelet",
+      description = {
+        "Name of the Node to register.",
+        "Env: VKJ_NODE_NAME. Default: ${DEFAULT-VALUE}."
+      })
+  String nodeName;
+
+  @Env("KUBECONFIG")
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "FILE",
+      description = {
+        "Kubeconfig file. Without it: ~/.kube/config, then the in-cluster service account.",
+        "Env: KUBECONFIG."
+      })
+  String kubeconfig;
+
+  @Env("VKJ_PROVIDER_CONFIG")
+  @Option(
+      names = "--provider-config",
+      paramLabel = "FILE",
+      description = {
+        "Provider configuration: a YAML, JSON or .properties file of keys and values.",
+        "Env: VKJ_PROVIDER_CONFIG."
+      })
+  Path providerConfig;
+
+  @Mixin ProviderPathOption providerPath;
+
+  @Env({"VKJ_NODE_IP", "VKUBELET_POD_IP"})
+  @Option(
+      names = "--node-ip",
+      paramLabel = "IP",
+      description = {
+        "InternalIP of the node; the API server reaches the kubelet API there.",
+        "Env: VKJ_NODE_IP, then VKUBELET_POD_IP. Default: the first non-loopback IPv4 address."
+      })
+  String nodeIp;
+
+  @Env("KUBELET_PORT")
+  @Option(
+      names = "--kubelet-port",
+      paramLabel = "PORT",
+      defaultValue = "10250",
+      description = {
+        "Port of the kubelet API (HTTPS).",
+        "Env: KUBELET_PORT. Default: ${DEFAULT-VALUE}."
+      })
+  int kubeletPort;
+
+  @Env("VKJ_BIND_ADDRESS")
+  @Option(
+      names = "--bind-address",
+      paramLabel = "ADDRESS",
+      defaultValue = "0.0.0.0",
+      description = {
+        "Address the kubelet API and the metrics endpoint listen on.",
+        "Env: VKJ_BIND_ADDRESS. Default: ${DEFAULT-VALUE}."
+      })
+  String bindAddress;
+
+  @Env("VKJ_DISABLE_TAINT")
+  @Option(
+      names = "--disable-taint",
+      arity = "0..1",
+      fallbackValue = "true",
+      defaultValue = "false",
+      paramLabel = "BOOL",
+      description = {
+        "Register the node without a taint.",
+        "Env: VKJ_DISABLE_TAINT. Default: ${DEFAULT-VALUE}."
+      })
+  boolean disableTaint;
+
+  @Env("VKUBELET_TAINT_KEY")
+  @Option(
+      names = "--taint-key",
+      paramLabel = "KEY",
+      defaultValue = "virtual-kubelet.io/provider",
+      description = {
+        "Key of the node taint.",
+        "Env: VKUBELET_TAINT_KEY. Default: ${DEFAULT-VALUE}."
+      })
+  String taintKey;
+
+  @Env("VKUBELET_TAINT_VALUE")
+  @Option(
+      names = "--taint-value",
+      paramLabel = "VALUE",
+      description = {
+        "Value of the node taint.",
+        "Env: VKUBELET_TAINT_VALUE. Default: the provider name."
+      })
+  String taintValue;
+
+  @Env("VKUBELET_TAINT_EFFECT")
+  @Option(
+      names = "--taint-effect",
+      paramLabel = "EFFECT",
+      defaultValue = "NoSchedule",
+      description = {
+        "Effect of the node taint: NoSchedule, PreferNoSchedule or NoExecute.",
+        "Env: VKUBELET_TAINT_EFFECT. Default: ${DEFAULT-VALUE}."
+      })
+  String taintEffect;
+
+  @Env("VKJ_POD_SYNC_WORKERS")
+  @Option(
+      names = "--pod-sync-workers",
+      paramLabel = "N",
+      defaultValue = "10",
+      description = {
+        "Pods reconciled in parallel (at least 1).",
+        "Env: VKJ_POD_SYNC_WORKERS. Default: ${DEFAULT-VALUE}."
+      })
+  int podSyncWorkers;
+
+  @Env("VKJ_LOG_LEVEL")
+  @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      defaultValue = "info",
+      description = {
+        "error, warn, info, debug or trace.",
+        "Env: VKJ_LOG_LEVEL. Default: ${DEFAULT-VALUE}."
+      })
+  String logLevel;
+
+  @Env("APISERVER_CERT_LOCATION")
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = {
+        "PEM serving certificate (chain) of the kubelet API; needs --tls-key. Without it a"
+            + " self-signed certificate is generated.",
+        "Env: APISERVER_CERT_LOCATION."
+      })
+  Path tlsCert;
+
+  @Env("APISERVER_KEY_LOCATION")
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = {"PEM private key of --tls-cert.", "Env: APISERVER_KEY_LOCATION."})
+  Path tlsKey;
+
+  @Env("APISERVER_CA_CERT_LOCATION")
+  @Option(
+      names = "--client-ca",
+      paramLabel = "FILE",
+      description = {
+        "PEM CA that signs the client certificates accepted by the kubelet API (the API"
+            + " server's kubelet client certificate).",
+        "Env: APISERVER_CA_CERT_LOCATION."
+      })
+  Path clientCa;
+
+  @Env("VKJ_ANONYMOUS_AUTH")
+  @Option(
+      names = "--anonymous-auth",
+      arity = "0..1",
+      fallbackValue = "true",
+      defaultValue = "false",
+      paramLabel = "BOOL",
+      description = {
+        "Serve unauthenticated requests to the kubelet API as system:anonymous.",
+        "Env: VKJ_ANONYMOUS_AUTH. Default: ${DEFAULT-VALUE}."
+      })
+  boolean anonymousAuth;
+
+  @Env("VKJ_METRICS_PORT")
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      defaultValue = "10255",
+      description = {
+        "Port of the runner's Prometheus metrics at /metrics (plain HTTP); 0 disables it.",
+        "Env: VKJ_METRICS_PORT. Default: ${DEFAULT-VALUE}."
+      })
+  int metricsPort;
+
+  @Env("VKJ_NODE_LABELS")
+  @Option(
+      names = "--node-label",
+      paramLabel = "KEY=VALUE",
+      split = ",",
+      description = {
+        "Extra node label; repeatable.",
+        "Env: VKJ_NODE_LABELS (comma-separated KEY=VALUE pairs)."
+      })
+  Map<String, String> nodeLabels = new LinkedHashMap<>();
+
+  private final Map<String, String> env;
+  private final RunnerLifecycle lifecycle;
+
+  RunCommand(Map<String, String> env, RunnerLifecycle lifecycle) {
+    this.env = Map.copyOf(requireNonNull(env, "env is null"));
+    this.lifecycle = requireNonNull(lifecycle, "lifecycle is null");
+  }
+
+  @Override
+  public Integer call() {
+    // before anything creates a logger: slf4j-simple reads its settings once
+    Logging.configure(checkLogLevel(logLevel));
+    RunOptions options = options();
+    Logger log = LoggerFactory.getLogger(RunCommand.class);
+    try (ProviderRegistry registry =
+        ProviderRegistry.load(RunCommand.class.getClassLoader(), options.providerPath())) {
+      ProviderRegistry.Entry entry = registry.get(options.provider());
+      // singletons are created on demand, in the order below: the provider config is checked
+      // before anything connects to the cluster
+      Injector injector =
+          Guice.createInjector(Stage.DEVELOPMENT, new RunnerModule(options, entry.factory(), env));
+      ProviderConfig config = injector.getInstance(ProviderConfig.class);
+      log.info(
+          "vk-runner {}: node {}, provider {} ({}), node IP {}, kubelet port {}",
+          VersionInfo.projectVersion(),
+          options.nodeName(),
+          entry.factory().name(),
+          entry.origin(),
+          options.nodeIp(),
+          options.kubeletPort());
+      log.info("provider config: {}", config);
+      try (Closer closer = new Closer()) {
+        KubernetesClient client = closer.register(injector.getInstance(KubernetesClient.class));
+        log.info("API server: {}", client.getMasterUrl());
+        PrometheusMeterRegistry meters = injector.getInstance(PrometheusMeterRegistry.class);
+        closer.register(meters::close);
+        if (options.metricsPort() > 0) {
+          MetricsServer metrics =
+              closer.register(
+                  MetricsServer.start(options.bindAddress(), options.metricsPort(), meters));
+          log.info("metrics: http://{}:{}/metrics", options.bindAddress(), metrics.port());
+        }
+        VirtualKubelet kubelet = closer.register(injector.getInstance(VirtualKubelet.class));
+        lifecycle.onJvmExit(closer);
+        withContextClassLoader(entry.loader(), kubelet::start);
+        log.info(
+            "node {} is ready; kubelet API on port {}", kubelet.nodeName(), kubelet.kubeletPort());
+        lifecycle.started(kubelet);
+        lifecycle.awaitStopRequest();
+        log.info("stopping node {}", kubelet.nodeName());
+      }
+      log.info("stopped");
+      return 0;
+    }
+  }
+
+  /** Checks the parsed options; a problem is a usage error naming the option. */
+  RunOptions options() {
+    if (!TAINT_EFFECTS.contains(taintEffect)) {
+      throw usage(
+          "invalid --taint-effect '"
+              + taintEffect
+              + "': expected NoSchedule, PreferNoSchedule or NoExecute");
+    }
+    if (podSyncWorkers < 1) {
+      throw usage("invalid --pod-sync-workers " + podSyncWorkers + ": must be at least 1");
+    }
+    checkPort("--kubelet-port", kubeletPort);
+    checkPort("--metrics-port", metricsPort);
+    if (provider.isBlank()) {
+      throw usage("--provider is empty");
+    }
+    if (nodeName.isBlank()) {
+      throw usage("--node-name is empty");
+    }
+    Optional<Taint> taint = Optional.empty();
+    if (!disableTaint) {
+      taint =
+          Optional.of(
+              new TaintBuilder()
+                  .withKey(taintKey)
+                  .withValue(taintValue == null ? provider : taintValue)
+                  .withEffect(taintEffect)
+                  .build());
+    }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw usage("--tls-cert and --tls-key must be given together");
+    }
+    Optional<RunOptions.TlsFiles> tls = Optional.empty();
+    if (tlsCert != null) {
+      tls =
+          Optional.of(
+              new RunOptions.TlsFiles(
+                  readable("--tls-cert", tlsCert), readable("--tls-key", tlsKey)));
+    }
+    Optional<Path> ca = Optional.ofNullable(clientCa).map(path -> readable("--client-ca", path));
+    Optional<Path> configFile =
+        Optional.ofNullable(providerConfig).map(path -> readable("--provider-config", path));
+    return new RunOptions(
+        provider.strip(),
+        nodeName.strip(),
+        kubeconfigFile(),
+        configFile,
+        providerPath.get(),
+        nodeIp == null || nodeIp.isBlank() ? NodeAddresses.firstNonLoopbackIpv4() : nodeIp.strip(),
+        kubeletPort,
+        bindAddress,
+        taint,
+        podSyncWorkers,
+        checkLogLevel(logLevel),
+        tls,
+        ca,
+        anonymousAuth,
+        metricsPort,
+        nodeLabels);
+  }
+
+  /**
+   * KUBECONFIG may list several files; like kubectl, the first one that exists is used. A path that
+   * does not exist is an error rather than a silent fallback to another cluster.
+   */
+  private Optional<Path> kubeconfigFile() {
+    if (kubeconfig == null || kubeconfig.isBlank()) {
+      return Optional.empty();
+    }
+    String[] candidates = kubeconfig.split(File.pathSeparator);
+    for (String candidate : candidates) {
+      if (!candidate.isBlank() && Files.isRegularFile(Path.of(candidate))) {
+        return Optional.of(Path.of(candidate));
+      }
+    }
+    throw new VkjException(Code.CONFIG, "kubeconfig file '" + kubeconfig + "' does not exist");
+  }
+
+  private static Path readable(String option, Path path) {
+    if (!Files.isRegularFile(path)) {
+      throw new VkjException(Code.CONFIG, option + " file '" + path + "' does not exist");
+    }
+    if (!Files.isReadable(path)) {
+      throw new VkjException(Code.CONFIG, option + " file '" + path + "' is not readable");
+    }
+    return path;
+  }
+
+  private static void checkPort(String option, int port) {
+    if (port < 0 || port > 65535) {
+      throw usage("invalid " + option + " " + port + ": must be between 0 and 65535");
+    }
+  }
+
+  static String checkLogLevel(String level) {
+    if (level == null || !LOG_LEVELS.contains(level.strip().toLowerCase(java.util.Locale.ROOT))) {
+      throw usage(
+          "invalid --log-level '" + level + "': expected error, warn, info, debug or trace");
+    }
+    return level.strip().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static VkjException usage(String message) {
+    return new VkjException(Code.USAGE, message);
+  }
+
+  private static void withContextClassLoader(ClassLoader loader, Runnable action) {
+    // provider code may look up resources through the context class loader (Trino does the same)
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(loader);
+    try {
+      action.run();
+    } finally {
+      thread.setContextClassLoader(previous);
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package dev.vkj.runner;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.vkj.core.VirtualKubelet;
+import dev.vkj.core.VkjException;
+import dev.vkj.core.VkjException.Code;
+import dev.vkj.spi.ProviderConfig;
+import dev.vkj.spi.ProviderException;
+import dev.vkj.spi.ProviderFactory;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Assembles {@code vk-runner run}: options, cluster client, provider, metrics, the kubelet. */
+final class RunnerModule extends AbstractModule {
+  private final RunOptions options;
+  private final ProviderFactory factory;
+  private final Map<String, String> env;
+
+  RunnerModule(RunOptions options, ProviderFactory factory, Map<String, String> env) {
+    this.options = requireNonNull(options, "options is null");
+    this.factory = requireNonNull(factory, "factory is null");
+    this.env = Map.copyOf(requireNonNull(env, "env is null"));
+  }
+
+  @Override
+  protected void configure() {
+    binder().requireExplicitBindings();
+    binder().disableCircularProxies();
+    bind(RunOptions.class).toInstance(options);
+    bind(ProviderFactory.class).toInstance(factory);
+  }
+
+  @Provides
+  @Singleton
+  ProviderConfig providerConfig(RunOptions options, ProviderFactory factory)
+      throws ProviderException {
+    Map<String, String> raw =
+        options.providerConfig().map(file -> ProviderConfigFile.read(file, env)).orElse(Map.of());
+    return ProviderConfig.validated(raw, factory.configKeys());
+  }
+
+  @Provides
+  @Singleton
+  KubernetesClient kubernetesClient(RunOptions options) {
+    return new KubernetesClientBuilder().withConfig(clientConfig(options)).build();
+  }
+
+  private static Config clientConfig(RunOptions options) {
+    if (options.kubeconfig().isEmpty()) {
+      // KUBECONFIG, ~/.kube/config, then the in-cluster service account, as fabric8 searches
+      return Config.autoConfigure(null);
+    }
+    Path file = options.kubeconfig().get();
+    try {
+      return Config.fromKubeconfig(file.toFile());
+    } catch (KubernetesClientException | IllegalArgumentException e) {
+      throw new VkjException(
+          Code.CONFIG, "cannot load kubeconfig '" + file + "': " + e.getMessage(), e);
+    }
+  }
+
+  @Provides
+  @Singleton
+  PrometheusMeterRegistry prometheusMeterRegistry(RunOptions options, ProviderFactory factory) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    Gauge.builder("vkj.runner.info", () -> 1)
+        .description("Constant 1; the tags describe the runner")
+        .tag("version", VersionInfo.projectVersion())
+        .tag("provider", factory.name())
+        .tag("node", options.nodeName())
+        .register(registry);
+    return registry;
+  }
+
+  @Provides
+  @Singleton
+  MeterRegistry meterRegistry(PrometheusMeterRegistry registry) {
+    return registry;
+  }
+
+  @Provides
+  @Singleton
+  VirtualKubelet virtualKubelet(
+      RunOptions options,
+      KubernetesClient client,
+      ProviderFactory factory,
+      ProviderConfig config,
+      MeterRegistry meters) {
+    VirtualKubelet.Builder builder =
+        VirtualKubelet.builder()
+            .client(client)
+            .nodeName(options.nodeName())
+            .provider(factory, config)
+            .nodeIp(options.nodeIp())
+            .kubeletPort(options.kubeletPort())
+            .bindAddress(options.bindAddress())
+            .podSyncWorkers(options.podSyncWorkers())
+            .anonymousAuth(options.anonymousAuth())
+            .meterRegistry(meters)
+            .nodeLabels(options.nodeLabels());
+    options.taint().ifPresentOrElse(builder::taint, builder::disableTaint);
+    options.tlsCertificate().ifPresent(tls -> builder.tlsCertificate(tls.certificate(), tls.key()));
+    options.clientCa().ifPresent(builder::clientCa);
+    return builder.build();
+  }
+}

@@ -1,0 +1,123 @@
+package dev.vkj.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vkj.core.VirtualKubelet;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code vk-runner run} with the mock provider against the fabric8 mock API server. */
+@EnableKubernetesMockClient(crud = true)
+class RunCommandIT {
+  KubernetesClient client;
+
+  @TempDir Path dir;
+
+  @Test
+  void runsUntilStopRequestedThenExitsZero() throws Exception {
+    Path kubeconfig = dir.resolve("kubeconfig");
+    Files.writeString(
+        kubeconfig,
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: mock
+          cluster: {server: "%s", insecure-skip-tls-verify: true}
+        users:
+        - name: test
+          user: {token: "not-a-real-token"}
+        contexts:
+        - name: mock
+          context: {cluster: mock, user: test, namespace: default}
+        current-context: mock
+        """
+            .formatted(client.getMasterUrl()));
+    Path config = Files.writeString(dir.resolve("mock.properties"), "cpu=7\n");
+    int metricsPort = freePort();
+    RunnerLifecycle lifecycle = RunnerLifecycle.manual();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+
+    CompletableFuture<Integer> exit =
+        CompletableFuture.supplyAsync(
+            () ->
+                Main.execute(
+                    Map.of("KUBECONFIG", kubeconfig.toString(), "VKJ_NODE_NAME", "vk-it"),
+                    new PrintWriter(out),
+                    new PrintWriter(err),
+                    lifecycle,
+                    "run",
+                    "--provider-config=" + config,
+                    "--node-ip=127.0.0.1",
+                    "--bind-address=127.0.0.1",
+                    "--kubelet-port=0",
+                    "--metrics-port=" + metricsPort,
+                    "--node-label=team=it"));
+    VirtualKubelet kubelet = lifecycle.awaitStarted(Duration.ofSeconds(60));
+    assertThat(kubelet).as("started; %s", err).isNotNull();
+
+    Node node = client.nodes().withName("vk-it").get();
+    assertThat(node).isNotNull();
+    assertThat(node.getMetadata().getLabels()).containsEntry("team", "it");
+    assertThat(node.getSpec().getTaints())
+        .anySatisfy(
+            t -> {
+              assertThat(t.getKey()).isEqualTo("virtual-kubelet.io/provider");
+              assertThat(t.getValue()).isEqualTo("mock");
+              assertThat(t.getEffect()).isEqualTo("NoSchedule");
+            });
+    assertThat(node.getStatus().getCapacity().get("cpu").toString()).isEqualTo("7");
+    assertThat(node.getStatus().getAddresses())
+        .anySatisfy(a -> assertThat(a.getAddress()).isEqualTo("127.0.0.1"));
+
+    HttpResponse<String> metrics =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body())
+        .contains("vkj_runner_info{node=\"vk-it\",provider=\"mock\"")
+        .contains("jvm_memory_used_bytes");
+
+    lifecycle.requestStop();
+
+    assertThat(exit.get(60, TimeUnit.SECONDS)).as("exit code; %s", err).isZero();
+    // close() leaves the Node for the next start to adopt
+    assertThat(client.nodes().withName("vk-it").get()).isNotNull();
+    assertThat(metricsPortClosed(metricsPort)).isTrue();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static boolean metricsPortClosed(int port) {
+    try (ServerSocket socket = new ServerSocket(port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
