@@ -86,13 +86,18 @@ final class KubeletStatus {
             spec.getContainers(), in.getContainerStatuses(), hasInit, false, waitingOverrides);
     regular.sort(Comparator.comparing(ContainerStatus::getName));
 
-    PodStatus out = new PodStatus();
+    // start from the API status so that fields owned by others (resize, resource claims, fields
+    // the API server fills in) survive the write
+    PodStatus out = Serialization.clone(current);
     out.setInitContainerStatuses(init);
     out.setContainerStatuses(regular);
     out.setPhase(isBlank(in.getPhase()) ? phase(spec, init, regular) : in.getPhase());
     out.setReason(in.getReason());
     out.setMessage(in.getMessage());
-    out.setHostIP(isBlank(hostIp) ? current.getHostIP() : hostIp);
+    if (!isBlank(hostIp) && !hostIp.equals(current.getHostIP())) {
+      out.setHostIP(hostIp);
+      out.setHostIPs(List.of(new io.fabric8.kubernetes.api.model.HostIP(hostIp)));
+    }
     List<PodIP> ips = new ArrayList<>();
     for (PodIP ip : list(in.getPodIPs())) {
       if (ip != null && !isBlank(ip.getIp())) {
@@ -115,7 +120,6 @@ final class KubeletStatus {
     }
     out.setStartTime(truncate(start));
     out.setQosClass(isBlank(current.getQosClass()) ? qosClass(spec) : current.getQosClass());
-    out.setNominatedNodeName(current.getNominatedNodeName());
     out.setConditions(conditions(api, in.getConditions(), out, now));
     return normalize(out);
   }

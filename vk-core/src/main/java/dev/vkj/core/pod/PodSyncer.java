@@ -79,6 +79,7 @@ final class PodSyncer {
     String syncedSpec;
     boolean adopted;
     boolean providerFailed;
+    boolean seenRunning;
     boolean deleteIssued;
     boolean killingSent;
     Map<String, ContainerStateWaiting> configErrors = Map.of();
@@ -293,13 +294,13 @@ final class PodSyncer {
 
   private void providerFailed(Pod api, PodState st, String message) throws Exception {
     log.warn("Provider rejected pod {}: {}", key(api), message);
-    st.providerFailed = true;
     events.warning(api, PROVIDER_FAILED, message);
     PodStatus failed = new PodStatus();
     failed.setPhase(KubeletStatus.FAILED);
     failed.setReason(PROVIDER_FAILED);
     failed.setMessage(message);
     writeStatus(api, st, KubeletStatus.compute(api, failed, hostIp.get(), now(), Map.of()));
+    st.providerFailed = true; // terminal once written: never synced again
   }
 
   private void syncStatus(String key, Pod api, PodState st) throws Exception {
@@ -313,14 +314,19 @@ final class PodSyncer {
       return;
     }
     recordTransitions(api, st, reported);
-    writeStatus(api, st, KubeletStatus.compute(api, reported, hostIp.get(), now(), Map.of()));
+    PodStatus status = KubeletStatus.compute(api, reported, hostIp.get(), now(), Map.of());
+    if (KubeletStatus.RUNNING.equals(status.getPhase())) {
+      st.seenRunning = true; // remembered even while the informer cache lags behind our writes
+    }
+    writeStatus(api, st, status);
   }
 
   private boolean isLost(Pod api, PodState st) {
     if (st.syncedSpec == null || !st.configErrors.isEmpty()) {
       return false;
     }
-    if (api.getStatus() != null && KubeletStatus.RUNNING.equals(api.getStatus().getPhase())) {
+    if (st.seenRunning
+        || (api.getStatus() != null && KubeletStatus.RUNNING.equals(api.getStatus().getPhase()))) {
       return true;
     }
     Optional<Instant> created = KubeletStatus.parse(api.getMetadata().getCreationTimestamp());
@@ -343,8 +349,9 @@ final class PodSyncer {
     lost.setContainerStatuses(
         regular.stream().map(s -> KubeletStatus.terminateUnknown(s, now)).toList());
     lost.setInitContainerStatuses(current.getInitContainerStatuses());
-    events.warning(api, PROVIDER_LOST, LOST_MESSAGE);
     writeStatus(api, st, KubeletStatus.compute(api, lost, hostIp.get(), now, Map.of()));
+    events.warning(api, PROVIDER_LOST, LOST_MESSAGE);
+    st.providerFailed = true; // terminal once written: never synced again
   }
 
   private Duration syncDeleting(String key, Pod api, PodState st) throws Exception {

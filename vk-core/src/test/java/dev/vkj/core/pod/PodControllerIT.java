@@ -566,6 +566,7 @@ class PodControllerIT {
     int creates = provider.createAttempts.get();
     Thread.sleep(500);
     assertThat(provider.createAttempts).as("a failed pod is not re-created").hasValue(creates);
+    assertThat(events.withReason("ProviderLost")).hasSize(1);
   }
 
   @Test
