@@ -561,9 +561,19 @@ final class PodSyncer {
       st.writtenJson = json;
       st.writtenAgainstVersion = version;
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 404 || e.getCode() == 409 || e.getCode() == 422) {
+      if (e.getCode() == 404 || e.getCode() == 409) {
         log.debug("Status of pod {} not written: HTTP {}", key(api), e.getCode());
-        return; // gone or recreated under the same name
+        return; // gone
+      }
+      if (e.getCode() == 422) {
+        Pod now = cache.apply(key(api));
+        if (now == null
+            || !Objects.equals(now.getMetadata().getUid(), api.getMetadata().getUid())) {
+          return; // recreated under the same name: the UID test refused the write
+        }
+        // the API server refused the status itself; retrying the same status cannot help
+        log.warn("Status of pod {} was rejected by the API server: {}", key(api), e.getMessage());
+        return;
       }
       throw new RetryException(
           "status write of pod " + key(api) + " failed: HTTP " + e.getCode(), Duration.ZERO, e);
