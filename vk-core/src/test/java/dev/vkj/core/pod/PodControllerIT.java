@@ -663,4 +663,29 @@ class PodControllerIT {
     assertThat(phase(get("web"))).isEqualTo("Running");
     assertThat(provider.created).hasSize(1);
   }
+
+  @Test
+  void podAlreadyTerminatingAtStartupIsDrivenToDeletion() throws Exception {
+    Pod created = create(pod("web").editMetadata().addToFinalizers(HOLD).endMetadata().build());
+    FakeProvider provider = new FakeProvider();
+    provider.preload(
+        created,
+        new PodStatusBuilder()
+            .addNewContainerStatus()
+            .withName("app")
+            .withReady(true)
+            .withNewState()
+            .withNewRunning()
+            .endRunning()
+            .endState()
+            .endContainerStatus()
+            .build());
+    deleteGracefully("web");
+
+    start(provider);
+    await("final delete", PodControllerIT::deleteSent);
+    assertThat(provider.deleted).extracting(p -> p.getMetadata().getName()).containsExactly("web");
+    assertThat(provider.created).isEmpty();
+    releaseFinalizer("web");
+  }
 }
