@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** Pod status the way the kubelet computes it: phase, conditions, defaults, QoS, normalization. */
 final class KubeletStatus {
@@ -501,10 +500,6 @@ final class KubeletStatus {
 
   static <T> List<T> list(List<T> l) {
     return l == null ? List.of() : l;
-  }
-
-  static String containerNames(List<String> names) {
-    return names.stream().collect(Collectors.joining(" ", "[", "]"));
   }
 
   private static void truncateState(ContainerState st) {
