@@ -256,6 +256,8 @@ final class KubeletRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     request.release();
     ctx.writeAndFlush(head);
     streamer.watchDisconnect();
+    // keep reading so that a client that goes away is noticed while the log is quiet
+    ctx.channel().config().setAutoRead(true);
   }
 
   private void endLogs(
