@@ -33,6 +33,7 @@ final class RawHttp implements AutoCloseable {
   RawHttp(SSLContext context, int port) throws IOException {
     socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
     socket.setSoTimeout(20_000);
+    socket.setTcpNoDelay(true);
     socket.startHandshake();
     in = new java.io.BufferedInputStream(socket.getInputStream());
     out = socket.getOutputStream();
