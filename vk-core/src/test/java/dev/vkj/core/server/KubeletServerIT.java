@@ -556,6 +556,66 @@ final class KubeletServerIT {
     assertThat(server.get(server.admin, "/healthz").statusCode()).isEqualTo(200);
   }
 
+  @Test
+  void aSlowClientHoldsTheProviderBack() throws Exception {
+    start();
+    java.util.concurrent.atomic.AtomicLong produced = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicBoolean closed =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    InputStream endless =
+        new InputStream() {
+          @Override
+          public int read() {
+            return 'x';
+          }
+
+          @Override
+          public int read(byte[] b, int off, int len) {
+            if (closed.get()) {
+              return -1;
+            }
+            java.util.Arrays.fill(b, off, off + len, (byte) 'x');
+            produced.addAndGet(len);
+            return len;
+          }
+
+          @Override
+          public void close() {
+            closed.set(true);
+          }
+        };
+    provider.logs = call -> endless;
+
+    javax.net.ssl.SSLSocket socket =
+        (javax.net.ssl.SSLSocket) server.adminTls.getSocketFactory().createSocket();
+    try (socket) {
+      socket.setReceiveBufferSize(16 * 1024);
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.server.port()), 10_000);
+      socket.startHandshake();
+      socket
+          .getOutputStream()
+          .write(
+              "GET /containerLogs/default/web-0/app?follow=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      // the client reads nothing: the copy must stall once the buffers are full
+      Await.until(
+          "the log copy to stall",
+          TIMEOUT,
+          () -> {
+            long before = produced.get();
+            try {
+              Thread.sleep(300);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return before > 0 && produced.get() == before;
+          });
+      assertThat(produced.get()).isLessThan(64L * 1024 * 1024);
+    }
+    Await.until("provider stream closed", TIMEOUT, closed::get);
+  }
+
   // ---- exec, attach and port-forward hand-over
 
   @Test
