@@ -126,7 +126,12 @@ final class KubeletApi {
     try {
       user = authenticator.authenticate(credentials);
     } catch (AuthException e) {
-      LOG.info("unable to authenticate the request: {} ({})", e.getMessage(), e.code());
+      if (e.code() == AuthException.Code.TOKEN_REVIEW_FAILED) {
+        LOG.warn("unable to authenticate the request: {}", e.getMessage());
+      } else {
+        // rejected credentials are the caller's problem; keep floods out of the log
+        LOG.debug("unable to authenticate the request: {} ({})", e.getMessage(), e.code());
+      }
       throw new HttpError(UNAUTHORIZED, "Unauthorized");
     }
     if (user.isPresent()) {

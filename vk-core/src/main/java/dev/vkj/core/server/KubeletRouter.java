@@ -10,6 +10,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.vkj.core.server.auth.RequestCredentials;
 import dev.vkj.core.server.stream.StreamHandler;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -213,8 +215,14 @@ final class KubeletRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       boolean keepAlive) {
     setConnection(request, response, keepAlive);
     String status = Integer.toString(response.status().code());
+    FullHttpResponse toWrite = response;
+    if (request.method().equals(HttpMethod.HEAD)) {
+      // a HEAD answer has the headers of a GET answer and no body
+      toWrite = response.replace(Unpooled.EMPTY_BUFFER);
+      response.release();
+    }
     request.release();
-    ctx.writeAndFlush(response)
+    ctx.writeAndFlush(toWrite)
         .addListener(
             f -> {
               metrics.record(route, status, System.nanoTime() - start);
@@ -256,6 +264,8 @@ final class KubeletRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     request.release();
     ctx.writeAndFlush(head);
     streamer.watchDisconnect();
+    // keep reading so that a client that goes away is noticed while the log is quiet
+    ctx.channel().config().setAutoRead(true);
   }
 
   private void endLogs(

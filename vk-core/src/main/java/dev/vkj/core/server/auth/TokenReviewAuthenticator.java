@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewStatus;
 import io.fabric8.kubernetes.api.model.authentication.UserInfo;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -56,8 +57,12 @@ final class TokenReviewAuthenticator implements Authenticator {
     TokenReview response;
     try {
       response = client.authentication().v1().tokenReviews().create(request);
+    } catch (KubernetesClientException e) {
+      // the fabric8 message may echo the request body with the token; keep it out
+      throw new AuthException(
+          AuthException.Code.TOKEN_REVIEW_FAILED,
+          "TokenReview failed with HTTP status " + e.getCode());
     } catch (RuntimeException e) {
-      // the fabric8 message may echo the request; keep it out of the exception text
       throw new AuthException(
           AuthException.Code.TOKEN_REVIEW_FAILED,
           "TokenReview failed: " + e.getClass().getSimpleName());
