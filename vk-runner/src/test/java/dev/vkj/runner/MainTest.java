@@ -64,6 +64,25 @@ final class MainTest {
   }
 
   @Test
+  void missingKubeconfigIsAConfigurationError() {
+    Runs runs = Runs.run(Map.of("HOME", dir.toString()), "run", "--metrics-port=0");
+
+    assertThat(runs.exitCode()).as("%s", runs).isEqualTo(2);
+    assertThat(runs.err()).contains("no kubeconfig: pass --kubeconfig or set KUBECONFIG");
+  }
+
+  @Test
+  void unreadableKubeconfigIsAConfigurationError() throws IOException {
+    Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), "users: [{token: s3cret\n");
+
+    Runs runs = Runs.run("run", "--kubeconfig=" + kubeconfig, "--metrics-port=0");
+
+    assertThat(runs.exitCode()).as("%s", runs).isEqualTo(2);
+    assertThat(runs.err()).contains("cannot load kubeconfig '" + kubeconfig + "'");
+    assertThat(runs.err()).doesNotContain("s3cret");
+  }
+
+  @Test
   void badTaintEffectIsAUsageError() {
     Runs runs = Runs.run("run", "--taint-effect=Never");
 
