@@ -28,7 +28,11 @@ class RunnerLifecycle {
     return new RunnerLifecycle(false);
   }
 
-  /** The lifecycle of the {@code vk-runner} process. */
+  /**
+   * The lifecycle of the {@code vk-runner} process. It handles the signals itself (jdk.unsupported
+   * {@code sun.misc.Signal}): with only a shutdown hook the JVM would exit with 143 on SIGTERM,
+   * and a clean stop is meant to exit with 0.
+   */
   static RunnerLifecycle process() {
     RunnerLifecycle lifecycle = new RunnerLifecycle(true);
     for (String name : new String[] {"TERM", "INT"}) {
