@@ -283,6 +283,7 @@ final class RunCommand implements Callable<Integer> {
           options.kubeletPort());
       log.info("provider config: {}", config);
       try (Closer closer = new Closer()) {
+        lifecycle.handleProcessExit(closer);
         KubernetesClient client = closer.register(injector.getInstance(KubernetesClient.class));
         log.info("API server: {}", client.getMasterUrl());
         PrometheusMeterRegistry meters = injector.getInstance(PrometheusMeterRegistry.class);
@@ -294,7 +295,9 @@ final class RunCommand implements Callable<Integer> {
           log.info("metrics: http://{}:{}/metrics", options.bindAddress(), metrics.port());
         }
         VirtualKubelet kubelet = closer.register(injector.getInstance(VirtualKubelet.class));
-        lifecycle.onJvmExit(closer);
+        if (lifecycle.stopRequested()) {
+          return 0;
+        }
         withContextClassLoader(entry.loader(), kubelet::start);
         log.info(
             "node {} is ready; kubelet API on port {}", kubelet.nodeName(), kubelet.kubeletPort());
