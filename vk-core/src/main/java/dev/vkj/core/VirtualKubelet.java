@@ -5,7 +5,12 @@ import static java.util.Objects.requireNonNull;
 import dev.vkj.core.event.KubeEventRecorder;
 import dev.vkj.core.node.NodeController;
 import dev.vkj.core.node.NodeControllerConfig;
-import dev.vkj.spi.ClusterResources;
+import dev.vkj.core.pod.PodController;
+import dev.vkj.core.pod.PodControllerConfig;
+import dev.vkj.core.resources.ApiClusterResources;
+import dev.vkj.core.server.KubeletServer;
+import dev.vkj.core.server.KubeletServerConfig;
+import dev.vkj.core.server.stream.ProviderStreamHandler;
 import dev.vkj.spi.ErrorCode;
 import dev.vkj.spi.Provider;
 import dev.vkj.spi.ProviderConfig;
@@ -17,6 +22,7 @@ import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -24,6 +30,7 @@ import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -31,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +75,7 @@ public final class VirtualKubelet implements AutoCloseable {
   private volatile Provider provider;
   private volatile NodeController nodeController;
   private volatile boolean closed;
+  private volatile int boundPort;
 
   private VirtualKubelet(Builder options) {
     this.options = options;
@@ -105,33 +114,65 @@ public final class VirtualKubelet implements AutoCloseable {
               options.kubeletPort,
               options.clock,
               scheduler,
-              clusterResources(options.client),
+              new ApiClusterResources(options.client),
               options.meterRegistry,
               events);
-      provider = options.providerFunction.apply(context);
-      if (provider == null) {
+      Provider created = options.providerFunction.apply(context);
+      if (created == null) {
         throw new VkjException(VkjException.Code.STARTUP, "the provider factory returned null");
       }
-      started.add(provider);
+      provider = created;
+      started.add(created);
+
+      PodController pods =
+          new PodController(
+              options.client,
+              created,
+              events,
+              PodControllerConfig.defaults(options.nodeName)
+                  .withWorkers(options.podSyncWorkers)
+                  .withClock(options.clock)
+                  .withMeterRegistry(options.meterRegistry)
+                  .withHostIp(() -> options.nodeIp)
+                  .withNodeAllocatable(() -> created.describeNode().allocatable()));
+      started.add(pods);
+
+      // the API server must reach logs and exec as soon as the node exists
+      ExecutorService streamThreads = Executors.newCachedThreadPool(daemonThreads("vkj-stream"));
+      started.add(streamThreads::shutdownNow);
+      KubeletServerConfig serverConfig = serverConfig();
+      KubeletServer server =
+          new KubeletServer(
+              serverConfig,
+              created,
+              pods::pods,
+              KubeletServer.webhookAuthenticator(serverConfig, options.client),
+              KubeletServer.webhookAuthorizer(serverConfig, options.client),
+              new ProviderStreamHandler(
+                  created, streamThreads, serverConfig.streamIdleTimeout(), Duration.ofSeconds(30)),
+              options.meterRegistry);
+      started.add(server);
+      server.start();
+      boundPort = server.port();
+
+      // adoption and cleanup of backend pods happen before the node is announced
+      pods.start();
 
       NodeControllerConfig nodeConfig =
           NodeControllerConfig.defaults(
-                  options.nodeName,
-                  options.nodeIp,
-                  options.kubeletPort,
-                  Optional.ofNullable(options.taint))
+                  options.nodeName, options.nodeIp, boundPort, Optional.ofNullable(options.taint))
               .withExtraLabels(options.nodeLabels)
               .withKubeletVersion(Versions.kubeletVersion())
               .withClock(options.clock);
-      nodeController = new NodeController(options.client, provider, events, nodeConfig);
+      nodeController = new NodeController(options.client, created, events, nodeConfig);
       started.add(nodeController);
       nodeController.start();
-      nodeController.setPodControllerRunning(true);
+      nodeController.setPodControllerRunning(pods.isRunning());
       log.info(
-          "virtual kubelet {} started (provider {}, kubelet port {})",
+          "virtual kubelet {} started (provider {}, kubelet API on port {})",
           options.nodeName,
           options.providerName,
-          options.kubeletPort);
+          boundPort);
     } catch (ProviderFailure e) {
       closeQuietly();
       ProviderException cause = e.getCause();
@@ -143,6 +184,14 @@ public final class VirtualKubelet implements AutoCloseable {
     } catch (VkjException e) {
       closeQuietly();
       throw e;
+    } catch (IOException e) {
+      closeQuietly();
+      throw new VkjException(
+          VkjException.Code.STARTUP, "kubelet API server failed to start: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeQuietly();
+      throw new VkjException(VkjException.Code.STARTUP, "interrupted while starting", e);
     } catch (RuntimeException e) {
       closeQuietly();
       throw new VkjException(
@@ -160,9 +209,24 @@ public final class VirtualKubelet implements AutoCloseable {
     return options.nodeName;
   }
 
-  /** The port of the kubelet API server. */
+  /** The port of the kubelet API server: the bound one once started (port 0 picks a free one). */
   public int kubeletPort() {
-    return options.kubeletPort;
+    return boundPort > 0 ? boundPort : options.kubeletPort;
+  }
+
+  private KubeletServerConfig serverConfig() {
+    KubeletServerConfig config =
+        KubeletServerConfig.defaults(options.nodeName)
+            .withBindAddress(options.bindAddress)
+            .withPort(options.kubeletPort)
+            .withAnonymousAuth(options.anonymousAuth);
+    if (options.tlsCert != null) {
+      config = config.withTls(options.tlsCert, options.tlsKey);
+    }
+    if (options.clientCa != null) {
+      config = config.withClientCa(options.clientCa);
+    }
+    return config;
   }
 
   /** The running provider; empty before {@link #start()}. */
@@ -194,22 +258,6 @@ public final class VirtualKubelet implements AutoCloseable {
         log.warn("error while stopping {}: {}", closeable.getClass().getSimpleName(), e.toString());
       }
     }
-  }
-
-  private static ClusterResources clusterResources(KubernetesClient client) {
-    return new ClusterResources() {
-      @Override
-      public Optional<io.fabric8.kubernetes.api.model.ConfigMap> configMap(
-          String namespace, String name) {
-        return Optional.ofNullable(client.configMaps().inNamespace(namespace).withName(name).get());
-      }
-
-      @Override
-      public Optional<io.fabric8.kubernetes.api.model.Secret> secret(
-          String namespace, String name) {
-        return Optional.ofNullable(client.secrets().inNamespace(namespace).withName(name).get());
-      }
-    };
   }
 
   static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

@@ -1,0 +1,238 @@
+package dev.vkj.core.pod;
+
+import dev.vkj.spi.ErrorCode;
+import dev.vkj.spi.NodeDescription;
+import dev.vkj.spi.PodStatusNotifier;
+import dev.vkj.spi.Provider;
+import dev.vkj.spi.ProviderException;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An in-memory backend: created pods run at once with an IP; deleted pods stop with exit 0 and
+ * disappear. Failures can be scripted per operation.
+ */
+class FakeProvider implements Provider {
+  final Map<String, Pod> pods = new ConcurrentHashMap<>();
+  final Map<String, PodStatus> statuses = new ConcurrentHashMap<>();
+  final List<Pod> created = new CopyOnWriteArrayList<>();
+  final List<Pod> updated = new CopyOnWriteArrayList<>();
+  final List<Pod> deleted = new CopyOnWriteArrayList<>();
+  final AtomicInteger createAttempts = new AtomicInteger();
+  final AtomicInteger deleteAttempts = new AtomicInteger();
+  final AtomicInteger statusCalls = new AtomicInteger();
+  volatile ProviderException createError;
+  volatile ProviderException updateError;
+  volatile ProviderException deleteError;
+
+  /** When true, deleted pods keep running (a slow backend). */
+  volatile boolean ignoreDelete;
+
+  private final AtomicInteger ips = new AtomicInteger(1);
+
+  static String key(String ns, String name) {
+    return ns + "/" + name;
+  }
+
+  @Override
+  public void createPod(Pod pod) throws ProviderException {
+    createAttempts.incrementAndGet();
+    if (createError != null) {
+      throw createError;
+    }
+    String key = key(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+    Pod copy = Serialization.clone(pod);
+    copy.setStatus(null);
+    pods.put(key, copy);
+    created.add(copy);
+    List<ContainerStatus> cs = new ArrayList<>();
+    pod.getSpec()
+        .getContainers()
+        .forEach(
+            c ->
+                cs.add(
+                    new ContainerStatusBuilder()
+                        .withName(c.getName())
+                        .withImage(c.getImage())
+                        .withImageID("fake://" + c.getImage())
+                        .withContainerID("fake://" + key + "/" + c.getName())
+                        .withReady(true)
+                        .withRestartCount(0)
+                        .withNewState()
+                        .withNewRunning()
+                        .withStartedAt("2026-11-26T10:00:00Z")
+                        .endRunning()
+                        .endState()
+                        .build()));
+    setStatus(
+        key,
+        copy,
+        new PodStatusBuilder()
+            .withPodIP("10.1.0." + ips.getAndIncrement())
+            .withStartTime("2026-11-26T10:00:00Z")
+            .withContainerStatuses(cs)
+            .build());
+  }
+
+  @Override
+  public void updatePod(Pod pod) throws ProviderException {
+    if (updateError != null) {
+      throw updateError;
+    }
+    String key = key(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+    if (!pods.containsKey(key)) {
+      throw ProviderException.notFound("pod " + key + " not found");
+    }
+    Pod copy = Serialization.clone(pod);
+    copy.setStatus(null);
+    pods.put(key, copy);
+    updated.add(copy);
+  }
+
+  @Override
+  public void deletePod(Pod pod) throws ProviderException {
+    deleteAttempts.incrementAndGet();
+    if (deleteError != null) {
+      throw deleteError;
+    }
+    String key = key(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+    Pod existing = pods.get(key);
+    if (existing == null) {
+      throw new ProviderException(ErrorCode.NOT_FOUND, "pod " + key + " not found");
+    }
+    deleted.add(Serialization.clone(pod));
+    if (ignoreDelete) {
+      return;
+    }
+    pods.remove(key);
+    statuses.remove(key);
+  }
+
+  /** Stops every container of a pod with exit 0, as a backend finishing a graceful stop. */
+  void stopAll(String ns, String name) {
+    String key = key(ns, name);
+    PodStatus s = Serialization.clone(statuses.get(key));
+    for (ContainerStatus c : s.getContainerStatuses()) {
+      c.setReady(false);
+      c.setState(
+          new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
+              .withNewTerminated()
+              .withExitCode(0)
+              .withReason("Completed")
+              .withFinishedAt("2026-11-26T10:01:00Z")
+              .endTerminated()
+              .build());
+    }
+    setStatus(key, pods.get(key), s);
+  }
+
+  /** Puts the first container into CrashLoopBackOff after a failed run. */
+  void crashLoop(String ns, String name) {
+    String key = key(ns, name);
+    PodStatus s = Serialization.clone(statuses.get(key));
+    ContainerStatus c = s.getContainerStatuses().get(0);
+    c.setReady(false);
+    c.setRestartCount(1);
+    c.setLastState(
+        new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
+            .withNewTerminated()
+            .withExitCode(1)
+            .withReason("Error")
+            .endTerminated()
+            .build());
+    c.setState(
+        new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
+            .withNewWaiting()
+            .withReason("CrashLoopBackOff")
+            .withMessage("back-off 10s restarting failed container")
+            .endWaiting()
+            .build());
+    setStatus(key, pods.get(key), s);
+  }
+
+  /** Forgets a pod as if the backend lost it. */
+  void lose(String ns, String name) {
+    pods.remove(key(ns, name));
+    statuses.remove(key(ns, name));
+  }
+
+  /** Puts a pod into the backend directly, as if left from an earlier run. */
+  void preload(Pod pod, PodStatus status) {
+    String key = key(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+    pods.put(key, Serialization.clone(pod));
+    statuses.put(key, status);
+  }
+
+  void setStatus(String key, Pod pod, PodStatus status) {
+    statuses.put(key, status);
+  }
+
+  @Override
+  public Optional<Pod> getPod(String namespace, String name) {
+    Pod p = pods.get(key(namespace, name));
+    if (p == null) {
+      return Optional.empty();
+    }
+    Pod copy = Serialization.clone(p);
+    PodStatus s = statuses.get(key(namespace, name));
+    copy.setStatus(s == null ? null : Serialization.clone(s));
+    return Optional.of(copy);
+  }
+
+  @Override
+  public Optional<PodStatus> getPodStatus(String namespace, String name) {
+    statusCalls.incrementAndGet();
+    PodStatus s = statuses.get(key(namespace, name));
+    return Optional.ofNullable(s == null ? null : Serialization.clone(s));
+  }
+
+  @Override
+  public List<Pod> listPods() {
+    List<Pod> out = new ArrayList<>();
+    for (String k : pods.keySet()) {
+      String[] nn = k.split("/", 2);
+      getPod(nn[0], nn[1]).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  @Override
+  public NodeDescription describeNode() {
+    throw new UnsupportedOperationException("not used by the pod controller");
+  }
+
+  /** The same backend pushing every status change. */
+  static final class Notifying extends FakeProvider implements PodStatusNotifier {
+    private volatile Listener listener;
+    final AtomicInteger registrations = new AtomicInteger();
+
+    @Override
+    public void notifyPodStatus(Listener listener) {
+      registrations.incrementAndGet();
+      this.listener = listener;
+    }
+
+    @Override
+    void setStatus(String key, Pod pod, PodStatus status) {
+      super.setStatus(key, pod, status);
+      Listener l = listener;
+      if (l != null) {
+        Pod push = new Pod();
+        push.setMetadata(Serialization.clone(pod.getMetadata()));
+        push.setStatus(Serialization.clone(status));
+        l.podStatusChanged(push);
+      }
+    }
+  }
+}

@@ -1,0 +1,665 @@
+package dev.vkj.core.pod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.vkj.spi.ErrorCode;
+import dev.vkj.spi.ProviderException;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@EnableKubernetesMockClient(crud = true, kubernetesClientBuilderCustomizer = RecordingClient.class)
+class PodControllerIT {
+  private static final String NODE = "vk";
+  private static final String NS = "ns";
+  private static final String HOLD = "test.vkj.dev/hold";
+  private static final Map<String, String> NODE_LABEL = Map.of("vkj.dev/test-node", NODE);
+
+  KubernetesMockServer server;
+  KubernetesClient client;
+
+  private final RecordingEvents events = new RecordingEvents();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private PodController controller;
+  private int maxRetries = 20;
+
+  @BeforeEach
+  void clearRecordedRequests() {
+    RecordingClient.REQUESTS.clear();
+  }
+
+  @AfterEach
+  void stop() {
+    if (controller != null) {
+      controller.close();
+    }
+  }
+
+  private PodController start(FakeProvider provider) throws InterruptedException {
+    return start(provider, Clock.systemUTC());
+  }
+
+  private PodController start(FakeProvider provider, Clock clock) throws InterruptedException {
+    PodControllerConfig config =
+        PodControllerConfig.defaults(NODE)
+            .withClock(clock)
+            .withMaxRetries(maxRetries)
+            .withWorkers(2)
+            .withMeterRegistry(meters)
+            .withHostIp(() -> "10.0.0.5")
+            .withStatusPollInterval(Duration.ofMillis(200));
+    controller = new PodController(client, provider, events, config, NODE_LABEL);
+    controller.start();
+    assertThat(controller.isRunning()).isTrue();
+    return controller;
+  }
+
+  private static PodBuilder pod(String name) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(NS)
+        .withLabels(NODE_LABEL)
+        .endMetadata()
+        .withNewSpec()
+        .withNodeName(NODE)
+        .addNewContainer()
+        .withName("app")
+        .withImage("nginx:1.25")
+        .endContainer()
+        .endSpec();
+  }
+
+  private Pod create(Pod pod) {
+    return client.pods().inNamespace(NS).resource(pod).create();
+  }
+
+  private Pod get(String name) {
+    return client.pods().inNamespace(NS).withName(name).get();
+  }
+
+  private static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      try {
+        Thread.sleep(25);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail("interrupted while waiting for " + what);
+      }
+    }
+    fail("timed out waiting for " + what);
+  }
+
+  private static String phase(Pod p) {
+    return p == null || p.getStatus() == null ? null : p.getStatus().getPhase();
+  }
+
+  @ParameterizedTest(name = "notifier={0}")
+  @ValueSource(booleans = {false, true})
+  void createdPodBecomesRunningWithIpAndConditions(boolean notifier) throws Exception {
+    FakeProvider provider = notifier ? new FakeProvider.Notifying() : new FakeProvider();
+    start(provider);
+    create(pod("web").build());
+
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    Pod api = get("web");
+    assertThat(api.getStatus().getPodIP()).startsWith("10.1.0.");
+    assertThat(api.getStatus().getHostIP()).isEqualTo("10.0.0.5");
+    assertThat(api.getStatus().getStartTime()).isNotBlank();
+    assertThat(api.getStatus().getQosClass()).isEqualTo("BestEffort");
+    assertThat(api.getStatus().getContainerStatuses())
+        .singleElement()
+        .satisfies(s -> assertThat(s.getReady()).isTrue());
+    assertThat(api.getStatus().getConditions())
+        .extracting(PodCondition::getType)
+        .containsExactly("Initialized", "Ready", "ContainersReady", "PodScheduled");
+    assertThat(api.getStatus().getConditions()).allMatch(c -> "True".equals(c.getStatus()));
+    assertThat(provider.created).hasSize(1);
+    assertThat(controller.pods()).extracting(p -> p.getMetadata().getName()).containsExactly("web");
+    await("Started event", () -> !events.withReason("Started").isEmpty());
+    assertThat(events.withReason("Created"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).isEqualTo("Created container app"));
+    if (notifier) {
+      assertThat(((FakeProvider.Notifying) provider).registrations).hasValue(1);
+    }
+
+    // no status write when nothing changed: a few more polls leave the resourceVersion alone
+    String version = get("web").getMetadata().getResourceVersion();
+    Thread.sleep(600);
+    assertThat(get("web").getMetadata().getResourceVersion()).isEqualTo(version);
+    assertThat(provider.created).hasSize(1);
+    assertThat(meters.get("vkj.pod.sync").timer().count()).isPositive();
+    assertThat(meters.get("vkj.pod.queue.depth").gauge()).isNotNull();
+  }
+
+  @Test
+  void statusIsWrittenAsOneJsonPatchGuardedByUid() throws Exception {
+    FakeProvider provider = new FakeProvider();
+    start(provider);
+    Pod created = create(pod("web").build());
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    List<RecordingClient.Request> patches = RecordingClient.requests("PATCH");
+    assertThat(patches).isNotEmpty();
+    for (RecordingClient.Request r : patches) {
+      assertThat(r.path()).isEqualTo("/api/v1/namespaces/ns/pods/web/status");
+      assertThat(r.body())
+          .startsWith(
+              "[{\"op\":\"test\",\"path\":\"/metadata/uid\",\"value\":\""
+                  + created.getMetadata().getUid()
+                  + "\"},{\"op\":\"add\",\"path\":\"/status\"");
+    }
+    assertThat(RecordingClient.requests("GET"))
+        .as("status writes need no extra GET")
+        .noneMatch(r -> r.path().equals("/api/v1/namespaces/ns/pods/web"));
+  }
+
+  @Test
+  void specChangeUpdatesOnceAndNeverCreatesTwice() throws Exception {
+    FakeProvider provider = new FakeProvider();
+    start(provider);
+    create(pod("web").build());
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+
+    client
+        .pods()
+        .inNamespace(NS)
+        .withName("web")
+        .edit(p -> new PodBuilder(p).editSpec().withActiveDeadlineSeconds(600L).endSpec().build());
+    await("one update", () -> provider.updated.size() == 1);
+    assertThat(provider.updated.get(0).getSpec().getActiveDeadlineSeconds()).isEqualTo(600L);
+
+    // a metadata-only edit with the same spec does not cause another update
+    client
+        .pods()
+        .inNamespace(NS)
+        .withName("web")
+        .edit(
+            p ->
+                new PodBuilder(p)
+                    .editMetadata()
+                    .addToLabels("tier", "front")
+                    .endMetadata()
+                    .build());
+    await("label update", () -> provider.updated.size() == 2);
+    Thread.sleep(500);
+    assertThat(provider.updated).hasSize(2);
+    assertThat(provider.created).hasSize(1);
+    assertThat(provider.createAttempts).hasValue(1);
+  }
+
+  @Test
+  void invalidInputFailsThePodOnceWithoutRetrying() throws Exception {
+    FakeProvider provider = new FakeProvider();
+    provider.createError = ProviderException.invalidInput("GPU pods are not supported here");
+    start(provider);
+    create(pod("gpu").build());
+
+    await("pod failed", () -> "Failed".equals(phase(get("gpu"))));
+    Pod api = get("gpu");
+    assertThat(api.getStatus().getReason()).isEqualTo("ProviderFailed");
+    assertThat(api.getStatus().getMessage()).isEqualTo("GPU pods are not supported here");
+    await("event", () -> !events.withReason("ProviderFailed").isEmpty());
+    assertThat(events.withReason("ProviderFailed").get(0).warning()).isTrue();
+    Thread.sleep(800);
+    assertThat(provider.createAttempts).as("no retry storm").hasValue(1);
+    assertThat(events.withReason("ProviderFailed")).hasSize(1);
+    assertThat(meters.get("vkj.pod.provider.errors").tag("code", "INVALID_INPUT").counter().count())
+        .isEqualTo(1.0);
+  }
+
+  @Test
+  void transientCreateErrorsAreRetried() throws Exception {
+    FakeProvider provider = new FakeProvider();
+    provider.createError = ProviderException.transientError("backend busy", null);
+    start(provider);
+    create(pod("web").build());
+    await("retries", () -> provider.createAttempts.get() >= 3);
+    assertThat(provider.created).isEmpty();
+    provider.createError = null;
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    assertThat(provider.created).hasSize(1);
+  }
+
+  @Test
+  void missingConfigMapBlocksUntilItAppears() throws Exception {
+    FakeProvider provider = new FakeProvider();
+    start(provider);
+    create(
+        pod("web")
+            .editSpec()
+            .editFirstContainer()
+            .addNewEnv()
+            .withName("MODE")
+            .withNewValueFrom()
+            .withNewConfigMapKeyRef("mode", "settings", false)
+            .endValueFrom()
+            .endEnv()
+            .endContainer()
+            .endSpec()
+            .build());
+
+    await(
+        "CreateContainerConfigError",
+        () -> {
+          Pod p = get("web");
+          return p.getStatus() != null
+              && !p.getStatus().getContainerStatuses().isEmpty()
+              && p.getStatus().getContainerStatuses().get(0).getState().getWaiting() != null
+              && "CreateContainerConfigError"
+                  .equals(
+                      p.getStatus()
+                          .getContainerStatuses()
+                          .get(0)
+                          .getState()
+                          .getWaiting()
+                          .getReason());
+        });
+    ContainerStatus cs = get("web").getStatus().getContainerStatuses().get(0);
+    assertThat(cs.getState().getWaiting().getMessage())
+        .isEqualTo("configmap \"settings\" not found");
+    assertThat(phase(get("web"))).isEqualTo("Pending");
+    assertThat(events.withReason("Failed"))
+        .first()
+        .satisfies(
+            e -> {
+              assertThat(e.warning()).isTrue();
+              assertThat(e.container()).isEqualTo("app");
+              assertThat(e.message()).isEqualTo("Error: configmap \"settings\" not found");
+            });
+    assertThat(provider.createAttempts).hasValue(0);
+
+    client
+        .configMaps()
+        .inNamespace(NS)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("settings")
+                .endMetadata()
+                .withData(Map.of("mode", "fast"))
+                .build())
+        .create();
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    assertThat(provider.created).singleElement();
+    assertThat(provider.created.get(0).getSpec().getContainers().get(0).getEnv())
+        .contains(new EnvVar("MODE", "fast", null));
+  }
+
+  @Test
+  void resolvedEnvironmentReachesTheProvider() throws Exception {
+    client
+        .configMaps()
+        .inNamespace(NS)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("cfg")
+                .endMetadata()
+                .withData(Map.of("LEVEL", "debug"))
+                .build())
+        .create();
+    client
+        .secrets()
+        .inNamespace(NS)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("creds")
+                .endMetadata()
+                .withData(Map.of("TOKEN", Base64.getEncoder().encodeToString("s3cr3t".getBytes())))
+                .build())
+        .create();
+    FakeProvider provider = new FakeProvider();
+    start(provider);
+    create(
+        pod("web")
+            .editSpec()
+            .editFirstContainer()
+            .addNewEnvFrom()
+            .withNewConfigMapRef("cfg", false)
+            .endEnvFrom()
+            .addNewEnv()
+            .withName("TOKEN")
+            .withNewValueFrom()
+            .withNewSecretKeyRef("TOKEN", "creds", false)
+            .endValueFrom()
+            .endEnv()
+            .addNewEnv()
+            .withName("POD_NAME")
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("metadata.name")
+            .endFieldRef()
+            .endValueFrom()
+            .endEnv()
+            .addNewEnv()
+            .withName("HOST_IP")
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("status.hostIP")
+            .endFieldRef()
+            .endValueFrom()
+            .endEnv()
+            .endContainer()
+            .endSpec()
+            .build());
+    await("created", () -> provider.created.size() == 1);
+    var container = provider.created.get(0).getSpec().getContainers().get(0);
+    assertThat(container.getEnvFrom()).isEmpty();
+    assertThat(container.getEnv())
+        .allMatch(e -> e.getValueFrom() == null)
+        .contains(
+            new EnvVar("LEVEL", "debug", null),
+            new EnvVar("TOKEN", "s3cr3t", null),
+            new EnvVar("POD_NAME", "web", null),
+            new EnvVar("HOST_IP", "10.0.0.5", null));
+    // the API pod keeps its references
+    assertThat(get("web").getSpec().getContainers().get(0).getEnv().get(0).getValueFrom())
+        .isNotNull();
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    Thread.sleep(400);
+    assertThat(provider.updated).as("resolved env is not a spec change").isEmpty();
+  }
+
+  @Test
+  void startupAdoptsMatchingPodsAndDeletesOrphans() throws Exception {
+    Pod kept = create(pod("kept").build());
+    Pod replaced = create(pod("replaced").build());
+    FakeProvider provider = new FakeProvider();
+    PodStatusBuilder running =
+        new PodStatusBuilder()
+            .withPodIP("10.1.9.9")
+            .addNewContainerStatus()
+            .withName("app")
+            .withImage("nginx:1.25")
+            .withReady(true)
+            .withRestartCount(0)
+            .withNewState()
+            .withNewRunning()
+            .withStartedAt("2026-11-26T09:00:00Z")
+            .endRunning()
+            .endState()
+            .endContainerStatus();
+    provider.preload(kept, running.build());
+    Pod stale = pod("replaced").build();
+    stale.getMetadata().setUid("old-uid");
+    provider.preload(stale, running.build());
+    provider.preload(
+        pod("orphan").editMetadata().withUid("orphan-uid").endMetadata().build(), running.build());
+
+    start(provider);
+    assertThat(provider.deleted)
+        .extracting(p -> p.getMetadata().getName())
+        .containsExactlyInAnyOrder("orphan", "replaced");
+    await("adopted pod running", () -> "Running".equals(phase(get("kept"))));
+    assertThat(get("kept").getStatus().getPodIP()).isEqualTo("10.1.9.9");
+    await("replaced pod recreated", () -> provider.created.size() == 1);
+    assertThat(provider.created.get(0).getMetadata().getUid())
+        .isEqualTo(replaced.getMetadata().getUid());
+    Thread.sleep(300);
+    assertThat(provider.created)
+        .as("the adopted pod is never created again")
+        .extracting(p -> p.getMetadata().getName())
+        .containsExactly("replaced");
+    assertThat(events.withReason("Started"))
+        .as("adoption does not replay container events")
+        .noneMatch(e -> e.pod().equals("ns/kept"));
+  }
+
+  @Test
+  void terminalPodsAreLeftAlone() throws Exception {
+    Pod done = pod("done").build();
+    done.setStatus(new PodStatusBuilder().withPhase("Succeeded").build());
+    create(done);
+    Pod failed = pod("failed").build();
+    failed.setStatus(new PodStatusBuilder().withPhase("Failed").build());
+    create(failed);
+    String v1 = get("done").getMetadata().getResourceVersion();
+    String v2 = get("failed").getMetadata().getResourceVersion();
+    FakeProvider provider = new FakeProvider();
+    start(provider);
+    Thread.sleep(600);
+    assertThat(provider.createAttempts).hasValue(0);
+    assertThat(provider.statusCalls).hasValue(0);
+    assertThat(get("done").getMetadata().getResourceVersion()).isEqualTo(v1);
+    assertThat(get("failed").getMetadata().getResourceVersion()).isEqualTo(v2);
+  }
+
+  /** The mock sets deletionTimestamp to "now" for pods with a finalizer; see it an hour early. */
+  private static Clock anHourEarly() {
+    return Clock.offset(Clock.systemUTC(), Duration.ofHours(-1));
+  }
+
+  private void deleteGracefully(String name) {
+    client.pods().inNamespace(NS).withName(name).delete();
+    await("deletionTimestamp", () -> get(name).getMetadata().getDeletionTimestamp() != null);
+  }
+
+  private void releaseFinalizer(String name) {
+    client
+        .pods()
+        .inNamespace(NS)
+        .withName(name)
+        .edit(
+            p -> new PodBuilder(p).editMetadata().withFinalizers(List.of()).endMetadata().build());
+  }
+
+  private static boolean deleteSent() {
+    return !RecordingClient.requests("DELETE").isEmpty();
+  }
+
+  @Test
+  void gracefulDeleteWaitsForContainersThenWritesFinalStatusAndDeletesWithUid() throws Exception {
+    FakeProvider provider = new FakeProvider();
+    start(provider, anHourEarly());
+    Pod created = create(pod("web").editMetadata().addToFinalizers(HOLD).endMetadata().build());
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    provider.ignoreDelete = true; // containers keep running for now
+
+    deleteGracefully("web");
+    await("provider delete", () -> provider.deleted.size() == 1);
+    Thread.sleep(500);
+    assertThat(deleteSent()).as("no final delete while containers run").isFalse();
+    assertThat(phase(get("web"))).isEqualTo("Running");
+    assertThat(events.withReason("Killing"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).isEqualTo("Stopping container app"));
+
+    long stopped = System.nanoTime();
+    provider.stopAll(NS, "web");
+    await("final delete", PodControllerIT::deleteSent);
+    assertThat(Duration.ofNanos(System.nanoTime() - stopped))
+        .as("containers ended, so the grace period is not waited out")
+        .isLessThan(Duration.ofSeconds(5));
+    RecordingClient.Request delete = RecordingClient.requests("DELETE").get(0);
+    assertThat(delete.path()).isEqualTo("/api/v1/namespaces/ns/pods/web");
+    assertThat(delete.body())
+        .contains("\"gracePeriodSeconds\":0")
+        .contains("\"preconditions\":{\"uid\":\"" + created.getMetadata().getUid() + "\"}");
+    Pod api = get("web");
+    assertThat(phase(api)).isEqualTo("Succeeded");
+    assertThat(api.getStatus().getContainerStatuses())
+        .singleElement()
+        .satisfies(s -> assertThat(s.getState().getTerminated().getExitCode()).isZero());
+    assertThat(provider.deleteAttempts).hasValue(1);
+
+    // the finalizer goes: the pod is gone and so is the controller's bookkeeping
+    releaseFinalizer("web");
+    await("pod gone", () -> get("web") == null);
+    await("state released", () -> controller.trackedPods() == 0);
+  }
+
+  @Test
+  void vanishedContainersAreReportedAsUnknownOnDelete() throws Exception {
+    FakeProvider provider = new FakeProvider();
+    start(provider, anHourEarly());
+    create(pod("web").editMetadata().addToFinalizers(HOLD).endMetadata().build());
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    deleteGracefully("web");
+    await("final delete", PodControllerIT::deleteSent);
+    Pod api = get("web");
+    assertThat(phase(api)).isEqualTo("Failed");
+    ContainerStatus cs = api.getStatus().getContainerStatuses().get(0);
+    assertThat(cs.getState().getTerminated().getReason()).isEqualTo("ContainerStatusUnknown");
+    assertThat(cs.getState().getTerminated().getExitCode()).isEqualTo(137);
+    releaseFinalizer("web");
+  }
+
+  @Test
+  void failingProviderDeleteIsRetriedAndThePodIsKept() throws Exception {
+    FakeProvider provider = new FakeProvider();
+    start(provider);
+    create(pod("web").editMetadata().addToFinalizers(HOLD).endMetadata().build());
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    provider.deleteError = ProviderException.transientError("backend unavailable", null);
+    deleteGracefully("web");
+    await("retries", () -> provider.deleteAttempts.get() >= 3);
+    assertThat(deleteSent()).as("never removed while the backend may run it").isFalse();
+    assertThat(get("web")).isNotNull();
+
+    provider.deleteError = null;
+    await("final delete", PodControllerIT::deleteSent);
+    releaseFinalizer("web");
+  }
+
+  @Test
+  void podLostByThePollingProviderFails() throws Exception {
+    FakeProvider provider = new FakeProvider();
+    start(provider);
+    create(pod("web").build());
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    provider.lose(NS, "web");
+    await("pod failed", () -> "Failed".equals(phase(get("web"))));
+    Pod api = get("web");
+    assertThat(api.getStatus().getReason()).isEqualTo("ProviderLost");
+    assertThat(api.getStatus().getMessage()).contains("no longer exists");
+    ContainerStatus cs = api.getStatus().getContainerStatuses().get(0);
+    assertThat(cs.getState().getTerminated().getReason()).isEqualTo("ContainerStatusUnknown");
+    assertThat(cs.getState().getTerminated().getExitCode()).isEqualTo(137);
+    int creates = provider.createAttempts.get();
+    Thread.sleep(500);
+    assertThat(provider.createAttempts).as("a failed pod is not re-created").hasValue(creates);
+  }
+
+  @Test
+  void deletedApiPodIsDeletedFromTheProviderAndForgotten() throws Exception {
+    FakeProvider.Notifying provider = new FakeProvider.Notifying();
+    start(provider);
+    create(pod("web").build());
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    client.pods().inNamespace(NS).withName("web").delete(); // the mock removes it at once
+    await("provider delete", () -> provider.pods.isEmpty());
+    await("state released", () -> controller.trackedPods() == 0);
+    assertThat(provider.deleted).hasSize(1);
+  }
+
+  @Test
+  void throttledCallsWaitForRetryAfter() throws Exception {
+    FakeProvider provider = new FakeProvider();
+    provider.createError = ProviderException.throttled("slow down", Duration.ofMillis(700));
+    start(provider);
+    long start = System.nanoTime();
+    create(pod("web").build());
+    await("first attempt", () -> provider.createAttempts.get() == 1);
+    provider.createError = null;
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(650));
+    assertThat(
+            meters
+                .get("vkj.pod.provider.errors")
+                .tag("code", ErrorCode.THROTTLED.name())
+                .counter()
+                .count())
+        .isEqualTo(1.0);
+  }
+
+  @Test
+  void crashLoopRecordsBackOffAndKeepsThePodRunning() throws Exception {
+    FakeProvider.Notifying provider = new FakeProvider.Notifying();
+    start(provider);
+    create(pod("web").build());
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    provider.crashLoop(NS, "web");
+    await("BackOff event", () -> !events.withReason("BackOff").isEmpty());
+    assertThat(events.withReason("BackOff"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.warning()).isTrue();
+              assertThat(e.container()).isEqualTo("app");
+            });
+    await(
+        "status shows the crash loop",
+        () -> get("web").getStatus().getContainerStatuses().get(0).getState().getWaiting() != null);
+    assertThat(phase(get("web"))).isEqualTo("Running");
+    assertThat(KubeletStatusTest.condition(get("web").getStatus(), "Ready").getStatus())
+        .isEqualTo("False");
+  }
+
+  @Test
+  void persistentFailuresAreDroppedWithFailedSync() throws Exception {
+    maxRetries = 2;
+    FakeProvider provider = new FakeProvider();
+    provider.createError = new ProviderException(ErrorCode.INTERNAL, "backend defect");
+    start(provider);
+    create(pod("web").build());
+    await("FailedSync", () -> !events.withReason("FailedSync").isEmpty());
+    assertThat(events.withReason("FailedSync").get(0).message()).contains("backend defect");
+    assertThat(provider.createAttempts).hasValue(3);
+  }
+
+  @Test
+  void unsupportedUpdateIsReportedOnceWithoutRetry() throws Exception {
+    FakeProvider provider = new FakeProvider();
+    start(provider);
+    create(pod("web").build());
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    provider.updateError = ProviderException.unsupported("containers cannot be changed in place");
+    client
+        .pods()
+        .inNamespace(NS)
+        .withName("web")
+        .edit(
+            p ->
+                new PodBuilder(p)
+                    .editSpec()
+                    .editFirstContainer()
+                    .withImage("nginx:1.26")
+                    .endContainer()
+                    .endSpec()
+                    .build());
+    await("warning", () -> !events.withReason("ProviderUpdateFailed").isEmpty());
+    Thread.sleep(500);
+    assertThat(events.withReason("ProviderUpdateFailed")).hasSize(1);
+    assertThat(phase(get("web"))).isEqualTo("Running");
+    assertThat(provider.created).hasSize(1);
+  }
+}

@@ -1,0 +1,147 @@
+package dev.vkj.core.pod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class WorkQueueTest {
+  private static final Duration SHORT = Duration.ofMillis(20);
+  private static final Duration LONG = Duration.ofSeconds(5);
+
+  private static WorkQueue fastQueue() {
+    return new WorkQueue(Duration.ofMillis(1), Duration.ofMillis(4), 10_000, 10_000);
+  }
+
+  @Test
+  void deduplicatesQueuedKeys() throws Exception {
+    WorkQueue q = fastQueue();
+    q.add("a");
+    q.add("b");
+    q.add("a");
+    assertThat(q.depth()).isEqualTo(2);
+    assertThat(q.poll(LONG)).isEqualTo("a");
+    assertThat(q.poll(LONG)).isEqualTo("b");
+    assertThat(q.poll(SHORT)).isNull();
+  }
+
+  @Test
+  void keyAddedWhileProcessingRunsExactlyOnceMoreAfterDone() throws Exception {
+    WorkQueue q = fastQueue();
+    q.add("a");
+    assertThat(q.poll(LONG)).isEqualTo("a");
+    q.add("a");
+    q.add("a");
+    assertThat(q.poll(SHORT)).as("not handed out while processing").isNull();
+    q.done("a");
+    assertThat(q.poll(LONG)).isEqualTo("a");
+    q.done("a");
+    assertThat(q.poll(SHORT)).isNull();
+  }
+
+  @Test
+  void failingKeyIsRetriedMaxRetriesTimesThenDropped() throws Exception {
+    WorkQueue q = fastQueue();
+    int maxRetries = 20;
+    int runs = 0;
+    q.add("a");
+    String key;
+    while ((key = q.poll(Duration.ofMillis(200))) != null) {
+      runs++;
+      if (q.retries(key) < maxRetries) {
+        q.addRateLimited(key);
+      } else {
+        q.resetRetries(key);
+      }
+      q.done(key);
+    }
+    assertThat(runs).isEqualTo(maxRetries + 1);
+    assertThat(q.retries("a")).isZero();
+    assertThat(q.depth()).isZero();
+  }
+
+  @Test
+  void backoffDoublesAndIsCapped() {
+    WorkQueue q = new WorkQueue(Duration.ofMillis(100), Duration.ofMinutes(5), 20, 200);
+    assertThat(q.backoff(0)).isEqualTo(Duration.ofMillis(100));
+    assertThat(q.backoff(1)).isEqualTo(Duration.ofMillis(200));
+    assertThat(q.backoff(5)).isEqualTo(Duration.ofMillis(3200));
+    assertThat(q.backoff(12)).isEqualTo(Duration.ofMinutes(5));
+    assertThat(q.backoff(1000)).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void rateLimitedAddHonoursMinimumDelay() throws Exception {
+    WorkQueue q = fastQueue();
+    long start = System.nanoTime();
+    q.addRateLimited("a", Duration.ofMillis(150));
+    assertThat(q.poll(LONG)).isEqualTo("a");
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(140));
+  }
+
+  @Test
+  void tokenBucketAllowsBurstThenSpacesRequests() {
+    AtomicLong now = new AtomicLong();
+    WorkQueue.TokenBucket bucket = new WorkQueue.TokenBucket(10, 2, now::get);
+    assertThat(bucket.reserve()).isZero();
+    assertThat(bucket.reserve()).isZero();
+    assertThat(bucket.reserve()).isEqualTo(Duration.ofMillis(100));
+    assertThat(bucket.reserve()).isEqualTo(Duration.ofMillis(200));
+    now.addAndGet(Duration.ofSeconds(10).toNanos());
+    assertThat(bucket.reserve()).as("refilled up to the burst").isZero();
+  }
+
+  @Test
+  void forgetBeforeProcessingMeansTheKeyNeverRuns() throws Exception {
+    WorkQueue q = fastQueue();
+    q.add("a");
+    q.addAfter("b", Duration.ofMillis(10));
+    q.forget("a");
+    q.forget("b");
+    assertThat(q.poll(Duration.ofMillis(100))).isNull();
+  }
+
+  @Test
+  void forgetDuringProcessingPreventsTheRequeue() throws Exception {
+    WorkQueue q = fastQueue();
+    q.add("a");
+    assertThat(q.poll(LONG)).isEqualTo("a");
+    q.add("a");
+    q.forget("a");
+    q.done("a");
+    assertThat(q.poll(SHORT)).isNull();
+  }
+
+  @Test
+  void delayedKeysRunInScheduledOrderAndEarlierTimeMovesForward() throws Exception {
+    WorkQueue q = fastQueue();
+    q.addAfter("late", Duration.ofMillis(120));
+    q.addAfter("early", Duration.ofMillis(40));
+    q.addAfter("moved", Duration.ofSeconds(30));
+    q.addAfter("moved", Duration.ofMillis(80));
+    q.addAfter("moved", Duration.ofSeconds(60)); // a later time does not postpone it
+    List<String> order = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String k = q.poll(LONG);
+      order.add(k);
+      q.done(k);
+    }
+    assertThat(order).containsExactly("early", "moved", "late");
+    assertThat(q.poll(Duration.ofMillis(50))).isNull();
+  }
+
+  @Test
+  void shutdownReleasesWaitingWorkers() throws Exception {
+    WorkQueue q = fastQueue();
+    Thread t = new Thread(q::shutdown);
+    t.start();
+    assertThat(q.poll(LONG)).isNull();
+    t.join();
+    q.add("a");
+    assertThat(q.depth()).isZero();
+  }
+}
