@@ -17,6 +17,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -405,11 +406,11 @@ final class RunCommand implements Callable<Integer> {
   }
 
   static String checkLogLevel(String level) {
-    if (level == null || !LOG_LEVELS.contains(level.strip().toLowerCase(java.util.Locale.ROOT))) {
+    if (level == null || !LOG_LEVELS.contains(level.strip().toLowerCase(Locale.ROOT))) {
       throw usage(
           "invalid --log-level '" + level + "': expected error, warn, info, debug or trace");
     }
-    return level.strip().toLowerCase(java.util.Locale.ROOT);
+    return level.strip().toLowerCase(Locale.ROOT);
   }
 
   private static VkjException usage(String message) {
