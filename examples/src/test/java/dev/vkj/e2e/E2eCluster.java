@@ -95,10 +95,24 @@ final class E2eCluster implements AutoCloseable {
     return file;
   }
 
-  /** Starts the runner and waits until its node is Ready. */
+  /**
+   * Starts the runner and waits until its node is Ready. A node left by an earlier runner may still
+   * say Ready, so this waits for the boot ID that every runner process reports anew.
+   */
   void startRunner() {
+    String previousBoot = bootId();
     runner.start();
-    await(Duration.ofSeconds(90), "node " + NODE + " Ready", this::nodeReady);
+    await(
+        Duration.ofSeconds(90),
+        "node " + NODE + " Ready",
+        () -> nodeReady() && !java.util.Objects.equals(previousBoot, bootId()));
+  }
+
+  private String bootId() {
+    Node node = client.nodes().withName(NODE).get();
+    return node == null || node.getStatus() == null || node.getStatus().getNodeInfo() == null
+        ? null
+        : node.getStatus().getNodeInfo().getBootID();
   }
 
   void killRunner() throws InterruptedException {

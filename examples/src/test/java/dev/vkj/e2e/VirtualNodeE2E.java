@@ -137,9 +137,13 @@ class VirtualNodeE2E {
 
     assertThat(cluster.client.pods().inNamespace(NS).withName("graceful").get()).isNull();
     assertThat(took).isLessThan(Duration.ofSeconds(25));
-    assertThat(cluster.providerPods(NS))
-        .extracting(p -> p.getMetadata().getName())
-        .doesNotContain("graceful");
+    // the backend confirmed the containers stopped; it releases the pod itself shortly after
+    await(
+        Duration.ofSeconds(15),
+        "provider released the pod",
+        () ->
+            cluster.providerPods(NS).stream()
+                .noneMatch(p -> p.getMetadata().getName().equals("graceful")));
   }
 
   @Test

@@ -329,7 +329,8 @@ final class EnvResolver {
             : "limits".equals(kind) ? c.getResources().getLimits() : c.getResources().getRequests();
     BigDecimal amount = amount(values == null ? null : values.get(name));
     if ("limits".equals(kind) && (amount == null || amount.signum() == 0)) {
-      amount = amount(nodeAllocatable.get().get(name));
+      Map<String, Quantity> node = nodeAllocatable.get();
+      amount = node == null ? null : amount(node.get(name));
     } else if (!"limits".equals(kind) && !"requests".equals(kind)) {
       throw new ConfigException(self.getName(), "unsupported resource: " + resource);
     }

@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** Pod status the way the kubelet computes it: phase, conditions, defaults, QoS, normalization. */
 final class KubeletStatus {
@@ -86,13 +85,18 @@ final class KubeletStatus {
             spec.getContainers(), in.getContainerStatuses(), hasInit, false, waitingOverrides);
     regular.sort(Comparator.comparing(ContainerStatus::getName));
 
-    PodStatus out = new PodStatus();
+    // start from the API status so that fields owned by others (resize, resource claims, fields
+    // the API server fills in) survive the write
+    PodStatus out = Serialization.clone(current);
     out.setInitContainerStatuses(init);
     out.setContainerStatuses(regular);
     out.setPhase(isBlank(in.getPhase()) ? phase(spec, init, regular) : in.getPhase());
     out.setReason(in.getReason());
     out.setMessage(in.getMessage());
-    out.setHostIP(isBlank(hostIp) ? current.getHostIP() : hostIp);
+    if (!isBlank(hostIp) && !hostIp.equals(current.getHostIP())) {
+      out.setHostIP(hostIp);
+      out.setHostIPs(List.of(new io.fabric8.kubernetes.api.model.HostIP(hostIp)));
+    }
     List<PodIP> ips = new ArrayList<>();
     for (PodIP ip : list(in.getPodIPs())) {
       if (ip != null && !isBlank(ip.getIp())) {
@@ -115,7 +119,6 @@ final class KubeletStatus {
     }
     out.setStartTime(truncate(start));
     out.setQosClass(isBlank(current.getQosClass()) ? qosClass(spec) : current.getQosClass());
-    out.setNominatedNodeName(current.getNominatedNodeName());
     out.setConditions(conditions(api, in.getConditions(), out, now));
     return normalize(out);
   }
@@ -497,10 +500,6 @@ final class KubeletStatus {
 
   static <T> List<T> list(List<T> l) {
     return l == null ? List.of() : l;
-  }
-
-  static String containerNames(List<String> names) {
-    return names.stream().collect(Collectors.joining(" ", "[", "]"));
   }
 
   private static void truncateState(ContainerState st) {

@@ -79,6 +79,7 @@ final class PodSyncer {
     String syncedSpec;
     boolean adopted;
     boolean providerFailed;
+    boolean seenRunning;
     boolean deleteIssued;
     boolean killingSent;
     Map<String, ContainerStateWaiting> configErrors = Map.of();
@@ -293,13 +294,13 @@ final class PodSyncer {
 
   private void providerFailed(Pod api, PodState st, String message) throws Exception {
     log.warn("Provider rejected pod {}: {}", key(api), message);
-    st.providerFailed = true;
     events.warning(api, PROVIDER_FAILED, message);
     PodStatus failed = new PodStatus();
     failed.setPhase(KubeletStatus.FAILED);
     failed.setReason(PROVIDER_FAILED);
     failed.setMessage(message);
     writeStatus(api, st, KubeletStatus.compute(api, failed, hostIp.get(), now(), Map.of()));
+    st.providerFailed = true; // terminal once written: never synced again
   }
 
   private void syncStatus(String key, Pod api, PodState st) throws Exception {
@@ -313,14 +314,19 @@ final class PodSyncer {
       return;
     }
     recordTransitions(api, st, reported);
-    writeStatus(api, st, KubeletStatus.compute(api, reported, hostIp.get(), now(), Map.of()));
+    PodStatus status = KubeletStatus.compute(api, reported, hostIp.get(), now(), Map.of());
+    if (KubeletStatus.RUNNING.equals(status.getPhase())) {
+      st.seenRunning = true; // remembered even while the informer cache lags behind our writes
+    }
+    writeStatus(api, st, status);
   }
 
   private boolean isLost(Pod api, PodState st) {
     if (st.syncedSpec == null || !st.configErrors.isEmpty()) {
       return false;
     }
-    if (api.getStatus() != null && KubeletStatus.RUNNING.equals(api.getStatus().getPhase())) {
+    if (st.seenRunning
+        || (api.getStatus() != null && KubeletStatus.RUNNING.equals(api.getStatus().getPhase()))) {
       return true;
     }
     Optional<Instant> created = KubeletStatus.parse(api.getMetadata().getCreationTimestamp());
@@ -343,8 +349,9 @@ final class PodSyncer {
     lost.setContainerStatuses(
         regular.stream().map(s -> KubeletStatus.terminateUnknown(s, now)).toList());
     lost.setInitContainerStatuses(current.getInitContainerStatuses());
-    events.warning(api, PROVIDER_LOST, LOST_MESSAGE);
     writeStatus(api, st, KubeletStatus.compute(api, lost, hostIp.get(), now, Map.of()));
+    events.warning(api, PROVIDER_LOST, LOST_MESSAGE);
+    st.providerFailed = true; // terminal once written: never synced again
   }
 
   private Duration syncDeleting(String key, Pod api, PodState st) throws Exception {
@@ -554,9 +561,19 @@ final class PodSyncer {
       st.writtenJson = json;
       st.writtenAgainstVersion = version;
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 404 || e.getCode() == 409 || e.getCode() == 422) {
+      if (e.getCode() == 404 || e.getCode() == 409) {
         log.debug("Status of pod {} not written: HTTP {}", key(api), e.getCode());
-        return; // gone or recreated under the same name
+        return; // gone
+      }
+      if (e.getCode() == 422) {
+        Pod now = cache.apply(key(api));
+        if (now == null
+            || !Objects.equals(now.getMetadata().getUid(), api.getMetadata().getUid())) {
+          return; // recreated under the same name: the UID test refused the write
+        }
+        // the API server refused the status itself; retrying the same status cannot help
+        log.warn("Status of pod {} was rejected by the API server: {}", key(api), e.getMessage());
+        return;
       }
       throw new RetryException(
           "status write of pod " + key(api) + " failed: HTTP " + e.getCode(), Duration.ZERO, e);

@@ -566,6 +566,7 @@ class PodControllerIT {
     int creates = provider.createAttempts.get();
     Thread.sleep(500);
     assertThat(provider.createAttempts).as("a failed pod is not re-created").hasValue(creates);
+    assertThat(events.withReason("ProviderLost")).hasSize(1);
   }
 
   @Test
@@ -661,5 +662,30 @@ class PodControllerIT {
     assertThat(events.withReason("ProviderUpdateFailed")).hasSize(1);
     assertThat(phase(get("web"))).isEqualTo("Running");
     assertThat(provider.created).hasSize(1);
+  }
+
+  @Test
+  void podAlreadyTerminatingAtStartupIsDrivenToDeletion() throws Exception {
+    Pod created = create(pod("web").editMetadata().addToFinalizers(HOLD).endMetadata().build());
+    FakeProvider provider = new FakeProvider();
+    provider.preload(
+        created,
+        new PodStatusBuilder()
+            .addNewContainerStatus()
+            .withName("app")
+            .withReady(true)
+            .withNewState()
+            .withNewRunning()
+            .endRunning()
+            .endState()
+            .endContainerStatus()
+            .build());
+    deleteGracefully("web");
+
+    start(provider);
+    await("final delete", PodControllerIT::deleteSent);
+    assertThat(provider.deleted).extracting(p -> p.getMetadata().getName()).containsExactly("web");
+    assertThat(provider.created).isEmpty();
+    releaseFinalizer("web");
   }
 }

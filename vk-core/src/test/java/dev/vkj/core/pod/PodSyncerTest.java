@@ -1,0 +1,63 @@
+package dev.vkj.core.pod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import org.junit.jupiter.api.Test;
+
+class PodSyncerTest {
+  private static Pod pod() {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName("web")
+        .withNamespace("ns")
+        .withResourceVersion("1")
+        .addToLabels("app", "web")
+        .endMetadata()
+        .withNewSpec()
+        .withNodeName("vk")
+        .addNewContainer()
+        .withName("app")
+        .withImage("nginx:1.25")
+        .withEnv(new EnvVar("A", "1", null), new EnvVar("B", "2", null))
+        .endContainer()
+        .endSpec()
+        .build();
+  }
+
+  @Test
+  void podsDifferingOnlyInStatusVersionOrEnvOrderAreEqual() {
+    Pod a = pod();
+    Pod b = pod();
+    b.getMetadata().setResourceVersion("42");
+    b.setStatus(new PodStatusBuilder().withPhase("Running").build());
+    b.getSpec()
+        .getContainers()
+        .get(0)
+        .setEnv(java.util.List.of(new EnvVar("B", "2", null), new EnvVar("A", "1", null)));
+    assertThat(PodSyncer.sameSpec(a, b)).isTrue();
+    assertThat(PodSyncer.specHash(a)).isEqualTo(PodSyncer.specHash(b));
+  }
+
+  @Test
+  void imageLabelAndAnnotationChangesAreChanges() {
+    Pod image = pod();
+    image.getSpec().getContainers().get(0).setImage("nginx:1.26");
+    assertThat(PodSyncer.sameSpec(pod(), image)).isFalse();
+    Pod label = pod();
+    label.getMetadata().getLabels().put("tier", "front");
+    assertThat(PodSyncer.sameSpec(pod(), label)).isFalse();
+    Pod annotation = pod();
+    annotation.getMetadata().getAnnotations().put("note", "x");
+    assertThat(PodSyncer.sameSpec(pod(), annotation)).isFalse();
+    assertThat(PodSyncer.specHash(pod())).isNotEqualTo(PodSyncer.specHash(image));
+  }
+
+  @Test
+  void keyIsNamespaceSlashName() {
+    assertThat(PodSyncer.key(pod())).isEqualTo("ns/web");
+  }
+}
