@@ -17,6 +17,9 @@ final class Logging {
     setIfAbsent("showThreadName", "false");
     setIfAbsent("showShortLogName", "true");
     setIfAbsent("levelInBrackets", "true");
+    // Netty reports listeners it can no longer run once its event loop has stopped: expected
+    // while the runner shuts down, and an ERROR line there only alarms users
+    setIfAbsent("log.io.netty.util.concurrent.DefaultPromise.rejectedExecution", "off");
     // the HTTP stack is chatty at debug; its debug output only comes with trace
     if (level.equals("debug")) {
       setIfAbsent("log.io.netty", "info");

@@ -4,6 +4,7 @@ import dev.vkj.core.VkjException;
 import dev.vkj.core.VkjException.Code;
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.Load;
@@ -52,7 +54,7 @@ final class ProviderConfigFile {
     }
     try {
       byte[] bytes = Files.readAllBytes(file);
-      return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
     } catch (CharacterCodingException e) {
       throw new VkjException(
           Code.CONFIG, "cannot parse provider config file '" + file + "': not UTF-8 text", e);
@@ -97,8 +99,7 @@ final class ProviderConfigFile {
               .orElse("");
       throw new VkjException(
           Code.CONFIG,
-          "cannot parse provider config file '" + file + "': " + e.getProblem() + where,
-          null);
+          "cannot parse provider config file '" + file + "': " + e.getProblem() + where);
     } catch (YamlEngineException e) {
       throw new VkjException(
           Code.CONFIG, "cannot parse provider config file '" + file + "': not valid YAML or JSON");
@@ -122,9 +123,7 @@ final class ProviderConfigFile {
       Object value = entry.getValue();
       if (value instanceof Map<?, ?> nested) {
         flatten(file, key + ".", nested, out);
-      } else if (value instanceof List<?>
-          || value instanceof byte[]
-          || value instanceof java.util.Set<?>) {
+      } else if (value instanceof List<?> || value instanceof byte[] || value instanceof Set<?>) {
         throw new VkjException(
             Code.CONFIG,
             "provider config file '"

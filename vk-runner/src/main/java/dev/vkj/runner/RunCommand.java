@@ -17,6 +17,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -283,6 +284,7 @@ final class RunCommand implements Callable<Integer> {
           options.kubeletPort());
       log.info("provider config: {}", config);
       try (Closer closer = new Closer()) {
+        lifecycle.handleProcessExit(closer);
         KubernetesClient client = closer.register(injector.getInstance(KubernetesClient.class));
         log.info("API server: {}", client.getMasterUrl());
         PrometheusMeterRegistry meters = injector.getInstance(PrometheusMeterRegistry.class);
@@ -294,7 +296,9 @@ final class RunCommand implements Callable<Integer> {
           log.info("metrics: http://{}:{}/metrics", options.bindAddress(), metrics.port());
         }
         VirtualKubelet kubelet = closer.register(injector.getInstance(VirtualKubelet.class));
-        lifecycle.onJvmExit(closer);
+        if (lifecycle.stopRequested()) {
+          return 0;
+        }
         withContextClassLoader(entry.loader(), kubelet::start);
         log.info(
             "node {} is ready; kubelet API on port {}", kubelet.nodeName(), kubelet.kubeletPort());
@@ -402,11 +406,11 @@ final class RunCommand implements Callable<Integer> {
   }
 
   static String checkLogLevel(String level) {
-    if (level == null || !LOG_LEVELS.contains(level.strip().toLowerCase(java.util.Locale.ROOT))) {
+    if (level == null || !LOG_LEVELS.contains(level.strip().toLowerCase(Locale.ROOT))) {
       throw usage(
           "invalid --log-level '" + level + "': expected error, warn, info, debug or trace");
     }
-    return level.strip().toLowerCase(java.util.Locale.ROOT);
+    return level.strip().toLowerCase(Locale.ROOT);
   }
 
   private static VkjException usage(String message) {

@@ -9,9 +9,9 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * When {@code run} stops. SIGTERM and SIGINT request a clean stop, after which {@code run} closes
- * everything and returns exit code 0; a second signal stops the process at once. A shutdown hook
- * closes what is still open when the JVM exits another way.
+ * When {@code run} stops. Once the node is starting, SIGTERM and SIGINT request a clean stop, after
+ * which {@code run} closes everything and returns exit code 0; a second signal stops the process at
+ * once. A shutdown hook closes what is still open when the JVM exits another way.
  */
 class RunnerLifecycle {
   private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -30,30 +30,25 @@ class RunnerLifecycle {
 
   /** The lifecycle of the {@code vk-runner} process. */
   static RunnerLifecycle process() {
-    RunnerLifecycle lifecycle = new RunnerLifecycle(true);
-    for (String name : new String[] {"TERM", "INT"}) {
-      try {
-        Signal.handle(new Signal(name), signal -> lifecycle.onSignal(name));
-      } catch (IllegalArgumentException e) {
-        // not available on this platform; the shutdown hook still closes everything
-      }
-    }
-    return lifecycle;
+    return new RunnerLifecycle(true);
   }
 
-  private void onSignal(String name) {
-    if (stopRequested.getCount() == 0) {
-      System.err.println("vk-runner: second SIG" + name + ", exiting now");
-      Runtime.getRuntime().halt(1);
-    }
-    LoggerFactory.getLogger(RunnerLifecycle.class).info("SIG{} received, shutting down", name);
-    requestStop();
-  }
-
-  /** Closes {@code closer} if the JVM exits before {@code run} returns. */
-  void onJvmExit(AutoCloseable closer) {
+  /**
+   * From now on SIGTERM and SIGINT request a clean stop, and {@code closer} is closed if the JVM
+   * exits before {@code run} returns. The signals are handled directly (jdk.unsupported {@code
+   * sun.misc.Signal}): with only a shutdown hook the JVM would exit with 143 on SIGTERM, and a
+   * clean stop is meant to exit with 0.
+   */
+  void handleProcessExit(AutoCloseable closer) {
     if (!process) {
       return;
+    }
+    for (String name : new String[] {"TERM", "INT"}) {
+      try {
+        Signal.handle(new Signal(name), signal -> onSignal(name));
+      } catch (IllegalArgumentException e) {
+        // not available here (or ignored, as in background jobs); the hook still cleans up
+      }
     }
     Runtime.getRuntime()
         .addShutdownHook(
@@ -68,6 +63,15 @@ class RunnerLifecycle {
                 "vk-runner-shutdown"));
   }
 
+  private void onSignal(String name) {
+    if (stopRequested.getCount() == 0) {
+      System.err.println("vk-runner: second SIG" + name + ", exiting now");
+      Runtime.getRuntime().halt(1);
+    }
+    LoggerFactory.getLogger(RunnerLifecycle.class).info("SIG{} received, shutting down", name);
+    requestStop();
+  }
+
   void started(VirtualKubelet kubelet) {
     this.kubelet.set(kubelet);
     started.countDown();
@@ -76,6 +80,10 @@ class RunnerLifecycle {
   /** The running kubelet once {@code run} has started it; for tests. */
   VirtualKubelet awaitStarted(Duration timeout) throws InterruptedException {
     return started.await(timeout.toMillis(), TimeUnit.MILLISECONDS) ? kubelet.get() : null;
+  }
+
+  boolean stopRequested() {
+    return stopRequested.getCount() == 0;
   }
 
   void requestStop() {

@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -62,17 +63,31 @@ final class RunnerModule extends AbstractModule {
     return new KubernetesClientBuilder().withConfig(clientConfig(options)).build();
   }
 
-  private static Config clientConfig(RunOptions options) {
+  private Config clientConfig(RunOptions options) {
     if (options.kubeconfig().isEmpty()) {
-      // KUBECONFIG, ~/.kube/config, then the in-cluster service account, as fabric8 searches
+      // ~/.kube/config, then the in-cluster service account, as fabric8 searches; without either
+      // fabric8 would silently try https://kubernetes.default.svc
+      String homeDir = env.getOrDefault("HOME", System.getProperty("user.home"));
+      Path home = Path.of(homeDir, ".kube", "config");
+      if (!Files.isRegularFile(home) && env.get("KUBERNETES_SERVICE_HOST") == null) {
+        throw new VkjException(
+            Code.CONFIG,
+            "no kubeconfig: pass --kubeconfig or set KUBECONFIG ("
+                + home
+                + " does not exist and this is not a pod)");
+      }
       return Config.autoConfigure(null);
     }
     Path file = options.kubeconfig().get();
     try {
       return Config.fromKubeconfig(file.toFile());
-    } catch (KubernetesClientException | IllegalArgumentException e) {
+    } catch (KubernetesClientException e) {
       throw new VkjException(
           Code.CONFIG, "cannot load kubeconfig '" + file + "': " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      // parser messages quote the file, which holds credentials: neither message nor cause
+      throw new VkjException(
+          Code.CONFIG, "cannot load kubeconfig '" + file + "': not a valid kubeconfig file");
     }
   }
 

@@ -2,7 +2,9 @@ package dev.vkj.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vkj.core.VkjException;
 import dev.vkj.spi.ConfigKey;
+import dev.vkj.spi.ProviderException;
 import dev.vkj.spi.ProviderFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,6 +63,25 @@ final class MainTest {
 
     assertThat(runs.exitCode()).as("%s", runs).isEqualTo(2);
     assertThat(runs.err()).contains("--provider-config file '" + missing + "' does not exist");
+  }
+
+  @Test
+  void missingKubeconfigIsAConfigurationError() {
+    Runs runs = Runs.run(Map.of("HOME", dir.toString()), "run", "--metrics-port=0");
+
+    assertThat(runs.exitCode()).as("%s", runs).isEqualTo(2);
+    assertThat(runs.err()).contains("no kubeconfig: pass --kubeconfig or set KUBECONFIG");
+  }
+
+  @Test
+  void unreadableKubeconfigIsAConfigurationError() throws IOException {
+    Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), "users: [{token: s3cret\n");
+
+    Runs runs = Runs.run("run", "--kubeconfig=" + kubeconfig, "--metrics-port=0");
+
+    assertThat(runs.exitCode()).as("%s", runs).isEqualTo(2);
+    assertThat(runs.err()).contains("cannot load kubeconfig '" + kubeconfig + "'");
+    assertThat(runs.err()).doesNotContain("s3cret");
   }
 
   @Test
@@ -191,21 +212,15 @@ final class MainTest {
 
   @Test
   void exitCodesFollowTheErrorCode() {
-    assertThat(
-            Main.exitCode(
-                new dev.vkj.core.VkjException(dev.vkj.core.VkjException.Code.STARTUP, "x")))
-        .isEqualTo(1);
-    assertThat(
-            Main.exitCode(
-                new RuntimeException(
-                    new dev.vkj.core.VkjException(dev.vkj.core.VkjException.Code.CONFIG, "x"))))
+    assertThat(Main.exitCode(new VkjException(VkjException.Code.STARTUP, "x"))).isEqualTo(1);
+    assertThat(Main.exitCode(new RuntimeException(new VkjException(VkjException.Code.CONFIG, "x"))))
         .isEqualTo(2);
     assertThat(
             Main.exitCode(
-                new dev.vkj.core.VkjException(
-                    dev.vkj.core.VkjException.Code.STARTUP,
+                new VkjException(
+                    VkjException.Code.STARTUP,
                     "provider failed",
-                    dev.vkj.spi.ProviderException.invalidConfig("region", "unknown region"))))
+                    ProviderException.invalidConfig("region", "unknown region"))))
         .isEqualTo(2);
     assertThat(Main.exitCode(new IllegalStateException("boom"))).isEqualTo(1);
   }

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vkj.core.VkjException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,9 +98,9 @@ final class ProviderRegistryTest {
   @Test
   void brokenServiceFileIsAnError() throws IOException {
     Path jar = dir.resolve("broken.jar");
-    try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
-      out.putNextEntry(new java.util.jar.JarEntry("META-INF/services/dev.vkj.spi.ProviderFactory"));
-      out.write("test.DoesNotExist\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+      out.putNextEntry(new JarEntry("META-INF/services/dev.vkj.spi.ProviderFactory"));
+      out.write("test.DoesNotExist\n".getBytes(StandardCharsets.UTF_8));
       out.closeEntry();
     }
 

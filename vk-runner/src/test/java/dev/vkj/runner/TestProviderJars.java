@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -25,6 +27,8 @@ import javax.tools.ToolProvider;
  * the test class path, as with a real jar under {@code --provider-path}.
  */
 final class TestProviderJars {
+  private static final Map<String, byte[]> BUILT = new ConcurrentHashMap<>();
+
   private TestProviderJars() {}
 
   /**
@@ -32,17 +36,29 @@ final class TestProviderJars {
    * declares one required key {@code endpoint} and one secret key {@code token}.
    */
   static Path build(Path jar, String simpleName, String providerName) throws IOException {
+    // compiling is the slow part: each distinct provider is compiled once per test run
+    byte[] bytes = BUILT.get(simpleName + "/" + providerName);
+    if (bytes == null) {
+      bytes = compile(simpleName, providerName);
+      BUILT.put(simpleName + "/" + providerName, bytes);
+    }
+    return Files.write(jar, bytes);
+  }
+
+  private static byte[] compile(String simpleName, String providerName) throws IOException {
+    Path jar = Files.createTempFile("vkj-test-provider", ".jar");
     Path work = Files.createTempDirectory("vkj-test-provider");
     try {
       compileAndPackage(work, jar, simpleName, providerName);
+      return Files.readAllBytes(jar);
     } finally {
       try (Stream<Path> files = Files.walk(work)) {
         for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(path);
         }
       }
+      Files.deleteIfExists(jar);
     }
-    return jar;
   }
 
   private static void compileAndPackage(Path work, Path jar, String simpleName, String providerName)
