@@ -187,26 +187,15 @@ class PodControllerIT {
     create(pod("web").build());
     await("pod running", () -> "Running".equals(phase(get("web"))));
 
-    client
-        .pods()
-        .inNamespace(NS)
-        .withName("web")
-        .edit(p -> new PodBuilder(p).editSpec().withActiveDeadlineSeconds(600L).endSpec().build());
+    editPod(
+        "web", p -> new PodBuilder(p).editSpec().withActiveDeadlineSeconds(600L).endSpec().build());
     await("one update", () -> provider.updated.size() == 1);
     assertThat(provider.updated.get(0).getSpec().getActiveDeadlineSeconds()).isEqualTo(600L);
 
     // a metadata-only edit with the same spec does not cause another update
-    client
-        .pods()
-        .inNamespace(NS)
-        .withName("web")
-        .edit(
-            p ->
-                new PodBuilder(p)
-                    .editMetadata()
-                    .addToLabels("tier", "front")
-                    .endMetadata()
-                    .build());
+    editPod(
+        "web",
+        p -> new PodBuilder(p).editMetadata().addToLabels("tier", "front").endMetadata().build());
     await("label update", () -> provider.updated.size() == 2);
     Thread.sleep(500);
     assertThat(provider.updated).hasSize(2);
@@ -462,13 +451,24 @@ class PodControllerIT {
     await("deletionTimestamp", () -> get(name).getMetadata().getDeletionTimestamp() != null);
   }
 
+  /** Edits a pod, reading it again when the controller wrote its status in between. */
+  private void editPod(String name, java.util.function.UnaryOperator<Pod> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.pods().inNamespace(NS).withName(name).edit(change);
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
   private void releaseFinalizer(String name) {
-    client
-        .pods()
-        .inNamespace(NS)
-        .withName(name)
-        .edit(
-            p -> new PodBuilder(p).editMetadata().withFinalizers(List.of()).endMetadata().build());
+    editPod(
+        name,
+        p -> new PodBuilder(p).editMetadata().withFinalizers(List.of()).endMetadata().build());
   }
 
   private static boolean deleteSent() {
@@ -644,19 +644,16 @@ class PodControllerIT {
     create(pod("web").build());
     await("pod running", () -> "Running".equals(phase(get("web"))));
     provider.updateError = ProviderException.unsupported("containers cannot be changed in place");
-    client
-        .pods()
-        .inNamespace(NS)
-        .withName("web")
-        .edit(
-            p ->
-                new PodBuilder(p)
-                    .editSpec()
-                    .editFirstContainer()
-                    .withImage("nginx:1.26")
-                    .endContainer()
-                    .endSpec()
-                    .build());
+    editPod(
+        "web",
+        p ->
+            new PodBuilder(p)
+                .editSpec()
+                .editFirstContainer()
+                .withImage("nginx:1.26")
+                .endContainer()
+                .endSpec()
+                .build());
     await("warning", () -> !events.withReason("ProviderUpdateFailed").isEmpty());
     Thread.sleep(500);
     assertThat(events.withReason("ProviderUpdateFailed")).hasSize(1);
