@@ -396,13 +396,19 @@ public final class NodeController implements AutoCloseable {
     }
   }
 
-  /** A failing cycle is logged and retried at the next interval; it never kills the loop. */
-  private static Runnable guarded(Runnable task) {
+  /**
+   * A failing cycle is logged and retried at the next interval; it never kills the loop. Calls cut
+   * short by {@link #close()} are not failures.
+   */
+  private Runnable guarded(Runnable task) {
     return () -> {
       try {
         task.run();
       } catch (RuntimeException e) {
-        log.warn("node controller cycle failed: {}", e.getMessage(), e);
+        if (!closed.get()) {
+          log.warn("node controller cycle failed: {}", e.getMessage());
+          log.debug("node controller cycle failure", e);
+        }
       }
     };
   }
