@@ -65,7 +65,7 @@ final class MockProvider
   private static final Logger log = LoggerFactory.getLogger(MockProvider.class);
 
   static final long TICK_MILLIS = 100;
-  static final long STATE_WRITE_DELAY_MILLIS = 250;
+  static final long STATE_WRITE_DELAY_MILLIS = 500;
   private static final long NODE_BASE_MEMORY = 256L * 1024 * 1024;
 
   private final ProviderContext context;
