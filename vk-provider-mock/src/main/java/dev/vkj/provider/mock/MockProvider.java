@@ -74,6 +74,8 @@ final class MockProvider
   private final Map<String, SimPod> pods = new ConcurrentHashMap<>();
   private final Map<String, Admission.Requests> admitted = new ConcurrentHashMap<>();
   private final Object admissionLock = new Object();
+  private long usedMilliCpu;
+  private long usedMemory;
   private final IpPool ipPool;
   private final Instant startedAt;
   private final AtomicLong retiredCpu = new AtomicLong();
@@ -155,15 +157,9 @@ final class MockProvider
     Admission.Requests requests = Admission.requests(pod);
     SimPod sim;
     synchronized (admissionLock) {
-      long usedCpu = 0;
-      long usedMemory = 0;
-      for (Admission.Requests r : admitted.values()) {
-        usedCpu += r.milliCpu();
-        usedMemory += r.memoryBytes();
-      }
       Admission.checkFits(
           requests,
-          usedCpu,
+          usedMilliCpu,
           usedMemory,
           admitted.size(),
           capacityMilliCpu,
@@ -179,7 +175,7 @@ final class MockProvider
               behavior,
               hooks());
       pods.put(key, sim);
-      admitted.put(key, requests);
+      admit(key, requests);
     }
     created.increment();
     push(sim);
@@ -310,9 +306,32 @@ final class MockProvider
 
   private void forget(String key, SimPod sim) {
     if (pods.remove(key, sim)) {
-      admitted.remove(key);
+      release(key);
       ipPool.release(sim.ip);
       stateChanged();
+    }
+  }
+
+  /** Counts a pod's requests against the node. */
+  private void admit(String key, Admission.Requests requests) {
+    synchronized (admissionLock) {
+      Admission.Requests previous = admitted.put(key, requests);
+      if (previous != null) {
+        usedMilliCpu -= previous.milliCpu();
+        usedMemory -= previous.memoryBytes();
+      }
+      usedMilliCpu += requests.milliCpu();
+      usedMemory += requests.memoryBytes();
+    }
+  }
+
+  private void release(String key) {
+    synchronized (admissionLock) {
+      Admission.Requests previous = admitted.remove(key);
+      if (previous != null) {
+        usedMilliCpu -= previous.milliCpu();
+        usedMemory -= previous.memoryBytes();
+      }
     }
   }
 
@@ -418,7 +437,7 @@ final class MockProvider
       }
       String key = key(sim.namespace, sim.name);
       pods.put(key, sim);
-      admitted.put(key, Admission.requests(pod));
+      admit(key, Admission.requests(pod));
     }
     if (!state.pods().isEmpty()) {
       log.info("adopted {} pods from the state file {}", state.pods().size(), store.file());
@@ -514,8 +533,9 @@ final class MockProvider
         fixedEnd != null
             ? () -> Optional.of(fixedEnd)
             : () -> {
+              // settle, not just advance: a change seen here must still be pushed
               Instant now = clock.instant();
-              sim.advance(now);
+              settle(sim, now);
               return sim.instanceEnd(container, id, now);
             },
         options.follow(),

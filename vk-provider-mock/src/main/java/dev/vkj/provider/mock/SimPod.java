@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HostIP;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodIP;
@@ -714,9 +713,13 @@ final class SimPod {
     return status.build();
   }
 
-  /** The pod as stored, with the current status. */
+  /**
+   * The pod as stored, with the current status. Metadata and spec are shared, not copied: copying
+   * thousands of pods on every list is what made this slow, and callers only read them.
+   */
   synchronized Pod withStatus(String hostIp) {
-    return new PodBuilder(pod).withStatus(status(hostIp)).build();
+    return new Pod(
+        pod.getApiVersion(), pod.getKind(), pod.getMetadata(), pod.getSpec(), status(hostIp));
   }
 
   private ContainerStatus containerStatus(SimContainer c) {
@@ -897,8 +900,12 @@ final class SimPod {
     return Duration.ofSeconds(spec == null ? 30 : Math.max(0, spec));
   }
 
+  /**
+   * The pod without its status. Metadata and spec are shared with the caller (the core hands over a
+   * pod and does not change it afterwards); deep copies of thousands of pods were too slow.
+   */
   private static Pod stripStatus(Pod pod) {
-    return new PodBuilder(pod).withStatus(null).build();
+    return new Pod(pod.getApiVersion(), pod.getKind(), pod.getMetadata(), pod.getSpec(), null);
   }
 
   private static Instant parse(String text) {
