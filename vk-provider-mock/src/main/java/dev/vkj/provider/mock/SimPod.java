@@ -86,7 +86,6 @@ final class SimPod {
   private final Map<String, Cond> conditions = new LinkedHashMap<>();
 
   private volatile Instant due;
-  private volatile long version;
 
   private SimPod(
       Pod pod,
@@ -128,7 +127,6 @@ final class SimPod {
       }
       sim.deadlineAt = deadline(pod, now);
       sim.recompute(now);
-      sim.version = 1;
       sim.refreshDue();
     }
     return sim;
@@ -226,25 +224,12 @@ final class SimPod {
     return due;
   }
 
-  /** Grows on every change; lets callers skip pushes of unchanged pods. */
-  long version() {
-    return version;
-  }
-
   synchronized boolean removed() {
     return removed;
   }
 
-  synchronized boolean deleted() {
-    return deleted;
-  }
-
   synchronized Pod spec() {
     return pod;
-  }
-
-  synchronized Behavior behavior() {
-    return behavior;
   }
 
   /** Applies every transition due at or before {@code now}; returns whether anything changed. */
@@ -260,9 +245,6 @@ final class SimPod {
       recompute(t);
       changed = true;
     }
-    if (changed) {
-      version++;
-    }
     refreshDue();
     return changed;
   }
@@ -277,7 +259,6 @@ final class SimPod {
     deletedAt = now;
     stopAll(now, grace);
     recompute(now);
-    version++;
     refreshDue();
   }
 
@@ -311,7 +292,6 @@ final class SimPod {
       }
     }
     recompute(now);
-    version++;
     refreshDue();
   }
 

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,8 @@ class MockStateFileTest {
       Eventually.within(Duration.ofSeconds(5)).until(() -> Files.exists(state));
     }
     assertThat(Files.readString(state)).contains("\"web-1\"", webBefore.getPodIP());
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state)))
+        .isEqualTo("rw-------");
 
     try (MockHarness second = harness(clock, state)) {
       assertThat(second.provider.listPods())
