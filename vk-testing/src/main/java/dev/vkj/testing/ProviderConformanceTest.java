@@ -33,6 +33,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -415,12 +417,7 @@ public abstract class ProviderConformanceTest {
     // tailLines=0 asks for no line at all (the kubelet's rule).
     LogOptions none =
         new LogOptions(
-            java.util.OptionalInt.of(0),
-            java.util.OptionalLong.empty(),
-            false,
-            false,
-            false,
-            Optional.empty());
+            OptionalInt.of(0), OptionalLong.empty(), false, false, false, Optional.empty());
     byte[] empty =
         withTimeout(
             "reading a log with tailLines=0",

@@ -33,13 +33,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +51,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -522,7 +527,7 @@ final class MockProvider
       String container,
       SimPod.Instance instance,
       LogOptions options,
-      java.util.function.BooleanSupplier cancelled) {
+      BooleanSupplier cancelled) {
     String id = instance.containerId();
     Instant fixedEnd = instance.finishedAt();
     return LogStream.open(
@@ -628,12 +633,7 @@ final class MockProvider
     }
     LogOptions fromNow =
         new LogOptions(
-            java.util.OptionalInt.of(0),
-            java.util.OptionalLong.empty(),
-            false,
-            true,
-            false,
-            Optional.empty());
+            OptionalInt.of(0), OptionalLong.empty(), false, true, false, Optional.empty());
     try (LogStream lines =
         openLog(
             sim,
@@ -647,7 +647,7 @@ final class MockProvider
         if (stdout == null) {
           continue;
         }
-        byte[] chunk = java.util.Arrays.copyOf(buffer, n);
+        byte[] chunk = Arrays.copyOf(buffer, n);
         synchronized (writeLock) {
           stdout.write(io.tty() ? MockShell.crlf(chunk) : chunk);
           stdout.flush();
@@ -678,7 +678,7 @@ final class MockProvider
         if (n < 0) {
           return;
         }
-        byte[] chunk = java.util.Arrays.copyOf(buffer, n);
+        byte[] chunk = Arrays.copyOf(buffer, n);
         if (tty) {
           chunk =
               new String(chunk, StandardCharsets.UTF_8)
@@ -799,7 +799,7 @@ final class MockProvider
     }
     // The node is never idle: the runtime itself uses a little.
     long systemRate = 10_000_000L;
-    long systemCumulative = Math.max(1, java.time.Duration.between(startedAt, now).toNanos() / 100);
+    long systemCumulative = Math.max(1, Duration.between(startedAt, now).toNanos() / 100);
     return new StatsSummary(
         new NodeStats(
             context.nodeName(),
