@@ -62,6 +62,7 @@ public final class PodFixtures {
     private final List<Container> initContainers = new ArrayList<>();
     private final List<Container> containers = new ArrayList<>();
     private final List<Volume> volumes = new ArrayList<>();
+    private final Map<String, String> mounts = new LinkedHashMap<>();
 
     private PodSpecBuilder(String name) {
       this.name = requireNonNull(name, "name is null");
@@ -171,8 +172,6 @@ public final class PodFixtures {
       volumes.add(requireNonNull(volume, "volume is null"));
       return this;
     }
-
-    private final Map<String, String> mounts = new LinkedHashMap<>();
 
     public Pod build() {
       List<Container> regular = new ArrayList<>();

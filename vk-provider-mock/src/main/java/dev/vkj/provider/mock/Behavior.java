@@ -5,9 +5,11 @@ import dev.vkj.spi.ProviderException;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -56,7 +58,7 @@ record Behavior(
     if (pod.getSpec().getInitContainers() != null) {
       pod.getSpec().getInitContainers().forEach(c -> names.add(c.getName()));
     }
-    Map<String, String> mine = new java.util.TreeMap<>();
+    Map<String, String> mine = new TreeMap<>();
     for (Map.Entry<String, String> entry : all.entrySet()) {
       String key = entry.getKey();
       if (!key.startsWith(PREFIX)) {
@@ -94,7 +96,7 @@ record Behavior(
             : Optional.empty();
     SigtermMode sigterm = SigtermMode.EXIT;
     if (mine.containsKey(ON_SIGTERM)) {
-      switch (mine.get(ON_SIGTERM).strip().toLowerCase(java.util.Locale.ROOT)) {
+      switch (mine.get(ON_SIGTERM).strip().toLowerCase(Locale.ROOT)) {
         case "exit" -> sigterm = SigtermMode.EXIT;
         case "terminate" -> sigterm = SigtermMode.TERMINATE;
         case "ignore" -> sigterm = SigtermMode.IGNORE;

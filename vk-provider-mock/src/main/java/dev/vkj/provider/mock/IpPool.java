@@ -88,10 +88,6 @@ final class IpPool {
     }
   }
 
-  synchronized int available() {
-    return size - used.cardinality();
-  }
-
   private static Long toLong(String ip) {
     String[] parts = ip.strip().split("\\.", -1);
     if (parts.length != 4) {

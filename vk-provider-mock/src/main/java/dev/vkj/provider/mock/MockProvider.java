@@ -33,13 +33,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +51,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +70,7 @@ final class MockProvider
   private static final Logger log = LoggerFactory.getLogger(MockProvider.class);
 
   static final long TICK_MILLIS = 100;
-  static final long STATE_WRITE_DELAY_MILLIS = 250;
+  static final long STATE_WRITE_DELAY_MILLIS = 500;
   private static final long NODE_BASE_MEMORY = 256L * 1024 * 1024;
 
   private final ProviderContext context;
@@ -74,6 +79,8 @@ final class MockProvider
   private final Map<String, SimPod> pods = new ConcurrentHashMap<>();
   private final Map<String, Admission.Requests> admitted = new ConcurrentHashMap<>();
   private final Object admissionLock = new Object();
+  private long usedMilliCpu;
+  private long usedMemory;
   private final IpPool ipPool;
   private final Instant startedAt;
   private final AtomicLong retiredCpu = new AtomicLong();
@@ -155,15 +162,9 @@ final class MockProvider
     Admission.Requests requests = Admission.requests(pod);
     SimPod sim;
     synchronized (admissionLock) {
-      long usedCpu = 0;
-      long usedMemory = 0;
-      for (Admission.Requests r : admitted.values()) {
-        usedCpu += r.milliCpu();
-        usedMemory += r.memoryBytes();
-      }
       Admission.checkFits(
           requests,
-          usedCpu,
+          usedMilliCpu,
           usedMemory,
           admitted.size(),
           capacityMilliCpu,
@@ -179,7 +180,7 @@ final class MockProvider
               behavior,
               hooks());
       pods.put(key, sim);
-      admitted.put(key, requests);
+      admit(key, requests);
     }
     created.increment();
     push(sim);
@@ -310,9 +311,32 @@ final class MockProvider
 
   private void forget(String key, SimPod sim) {
     if (pods.remove(key, sim)) {
-      admitted.remove(key);
+      release(key);
       ipPool.release(sim.ip);
       stateChanged();
+    }
+  }
+
+  /** Counts a pod's requests against the node. */
+  private void admit(String key, Admission.Requests requests) {
+    synchronized (admissionLock) {
+      Admission.Requests previous = admitted.put(key, requests);
+      if (previous != null) {
+        usedMilliCpu -= previous.milliCpu();
+        usedMemory -= previous.memoryBytes();
+      }
+      usedMilliCpu += requests.milliCpu();
+      usedMemory += requests.memoryBytes();
+    }
+  }
+
+  private void release(String key) {
+    synchronized (admissionLock) {
+      Admission.Requests previous = admitted.remove(key);
+      if (previous != null) {
+        usedMilliCpu -= previous.milliCpu();
+        usedMemory -= previous.memoryBytes();
+      }
     }
   }
 
@@ -418,7 +442,7 @@ final class MockProvider
       }
       String key = key(sim.namespace, sim.name);
       pods.put(key, sim);
-      admitted.put(key, Admission.requests(pod));
+      admit(key, Admission.requests(pod));
     }
     if (!state.pods().isEmpty()) {
       log.info("adopted {} pods from the state file {}", state.pods().size(), store.file());
@@ -503,7 +527,7 @@ final class MockProvider
       String container,
       SimPod.Instance instance,
       LogOptions options,
-      java.util.function.BooleanSupplier cancelled) {
+      BooleanSupplier cancelled) {
     String id = instance.containerId();
     Instant fixedEnd = instance.finishedAt();
     return LogStream.open(
@@ -514,8 +538,9 @@ final class MockProvider
         fixedEnd != null
             ? () -> Optional.of(fixedEnd)
             : () -> {
+              // settle, not just advance: a change seen here must still be pushed
               Instant now = clock.instant();
-              sim.advance(now);
+              settle(sim, now);
               return sim.instanceEnd(container, id, now);
             },
         options.follow(),
@@ -608,12 +633,7 @@ final class MockProvider
     }
     LogOptions fromNow =
         new LogOptions(
-            java.util.OptionalInt.of(0),
-            java.util.OptionalLong.empty(),
-            false,
-            true,
-            false,
-            Optional.empty());
+            OptionalInt.of(0), OptionalLong.empty(), false, true, false, Optional.empty());
     try (LogStream lines =
         openLog(
             sim,
@@ -627,7 +647,7 @@ final class MockProvider
         if (stdout == null) {
           continue;
         }
-        byte[] chunk = java.util.Arrays.copyOf(buffer, n);
+        byte[] chunk = Arrays.copyOf(buffer, n);
         synchronized (writeLock) {
           stdout.write(io.tty() ? MockShell.crlf(chunk) : chunk);
           stdout.flush();
@@ -658,7 +678,7 @@ final class MockProvider
         if (n < 0) {
           return;
         }
-        byte[] chunk = java.util.Arrays.copyOf(buffer, n);
+        byte[] chunk = Arrays.copyOf(buffer, n);
         if (tty) {
           chunk =
               new String(chunk, StandardCharsets.UTF_8)
@@ -779,7 +799,7 @@ final class MockProvider
     }
     // The node is never idle: the runtime itself uses a little.
     long systemRate = 10_000_000L;
-    long systemCumulative = Math.max(1, java.time.Duration.between(startedAt, now).toNanos() / 100);
+    long systemCumulative = Math.max(1, Duration.between(startedAt, now).toNanos() / 100);
     return new StatsSummary(
         new NodeStats(
             context.nodeName(),

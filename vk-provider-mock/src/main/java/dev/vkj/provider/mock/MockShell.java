@@ -179,7 +179,7 @@ final class MockShell {
     try {
       split(text, commands, operators);
     } catch (IllegalArgumentException e) {
-      error("sh: syntax error: " + e.getMessage() + "\n");
+      error("sh: " + e.getMessage() + "\n");
       lastExit = 2;
       return 2;
     }
@@ -205,7 +205,7 @@ final class MockShell {
       if (c == '\'' || c == '"') {
         int close = text.indexOf(c, i + 1);
         if (close < 0) {
-          throw new IllegalArgumentException("unterminated quoted string");
+          throw new IllegalArgumentException("syntax error: unterminated quoted string");
         }
         current.append(text, i, close + 1);
         i = close + 1;
@@ -221,10 +221,13 @@ final class MockShell {
           commands.add(current.toString());
           operators.add(op);
         } else if (!op.equals(";")) {
-          throw new IllegalArgumentException("unexpected \"" + op + "\"");
+          throw new IllegalArgumentException("syntax error: unexpected \"" + op + "\"");
         }
         current.setLength(0);
         i += op.equals(";") ? 1 : 2;
+      } else if (c == '|' || c == '<' || c == '>' || c == '`') {
+        throw new IllegalArgumentException(
+            "pipes, redirections and command substitution are not supported by this shell");
       } else {
         current.append(c);
         i++;
@@ -233,7 +236,7 @@ final class MockShell {
     if (!current.toString().isBlank()) {
       commands.add(current.toString());
     } else if (!operators.isEmpty() && !operators.get(operators.size() - 1).equals(";")) {
-      throw new IllegalArgumentException("unexpected end of input");
+      throw new IllegalArgumentException("syntax error: unexpected end of input");
     }
     while (operators.size() >= commands.size() && !operators.isEmpty()) {
       operators.remove(operators.size() - 1);

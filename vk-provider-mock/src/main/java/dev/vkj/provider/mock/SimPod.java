@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HostIP;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodIP;
@@ -87,7 +86,6 @@ final class SimPod {
   private final Map<String, Cond> conditions = new LinkedHashMap<>();
 
   private volatile Instant due;
-  private volatile long version;
 
   private SimPod(
       Pod pod,
@@ -129,7 +127,6 @@ final class SimPod {
       }
       sim.deadlineAt = deadline(pod, now);
       sim.recompute(now);
-      sim.version = 1;
       sim.refreshDue();
     }
     return sim;
@@ -227,25 +224,12 @@ final class SimPod {
     return due;
   }
 
-  /** Grows on every change; lets callers skip pushes of unchanged pods. */
-  long version() {
-    return version;
-  }
-
   synchronized boolean removed() {
     return removed;
   }
 
-  synchronized boolean deleted() {
-    return deleted;
-  }
-
   synchronized Pod spec() {
     return pod;
-  }
-
-  synchronized Behavior behavior() {
-    return behavior;
   }
 
   /** Applies every transition due at or before {@code now}; returns whether anything changed. */
@@ -261,9 +245,6 @@ final class SimPod {
       recompute(t);
       changed = true;
     }
-    if (changed) {
-      version++;
-    }
     refreshDue();
     return changed;
   }
@@ -278,7 +259,6 @@ final class SimPod {
     deletedAt = now;
     stopAll(now, grace);
     recompute(now);
-    version++;
     refreshDue();
   }
 
@@ -312,7 +292,6 @@ final class SimPod {
       }
     }
     recompute(now);
-    version++;
     refreshDue();
   }
 
@@ -714,9 +693,13 @@ final class SimPod {
     return status.build();
   }
 
-  /** The pod as stored, with the current status. */
+  /**
+   * The pod as stored, with the current status. Metadata and spec are shared, not copied: copying
+   * thousands of pods on every list is what made this slow, and callers only read them.
+   */
   synchronized Pod withStatus(String hostIp) {
-    return new PodBuilder(pod).withStatus(status(hostIp)).build();
+    return new Pod(
+        pod.getApiVersion(), pod.getKind(), pod.getMetadata(), pod.getSpec(), status(hostIp));
   }
 
   private ContainerStatus containerStatus(SimContainer c) {
@@ -897,8 +880,12 @@ final class SimPod {
     return Duration.ofSeconds(spec == null ? 30 : Math.max(0, spec));
   }
 
+  /**
+   * The pod without its status. Metadata and spec are shared with the caller (the core hands over a
+   * pod and does not change it afterwards); deep copies of thousands of pods were too slow.
+   */
   private static Pod stripStatus(Pod pod) {
-    return new PodBuilder(pod).withStatus(null).build();
+    return new Pod(pod.getApiVersion(), pod.getKind(), pod.getMetadata(), pod.getSpec(), null);
   }
 
   private static Instant parse(String text) {

@@ -10,6 +10,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import tools.jackson.core.JacksonException;
@@ -191,6 +192,14 @@ final class StateStore {
     }
     Path target = file.toAbsolutePath();
     Path temp = target.resolveSibling(target.getFileName() + ".tmp");
+    Files.deleteIfExists(temp);
+    try {
+      // Pod specs carry env values the core resolved from Secrets: owner-only access.
+      Files.createFile(
+          temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(temp);
+    }
     Files.write(temp, json);
     try {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -49,10 +49,6 @@ final class Times {
     return out.append('s').toString();
   }
 
-  static Instant max(Instant a, Instant b) {
-    return a.isAfter(b) ? a : b;
-  }
-
   static Instant min(Instant a, Instant b) {
     return a.isBefore(b) ? a : b;
   }

@@ -129,6 +129,21 @@ class MockExecTest {
   }
 
   @Test
+  void unsupportedShellSyntaxIsAClearError() throws Exception {
+    TestAttachIO pipe = io("");
+    assertThat(exec(pipe, "sh", "-c", "env | grep MODE")).isEqualTo(2);
+    assertThat(pipe.stderrText())
+        .isEqualTo(
+            "sh: pipes, redirections and command substitution are not supported by this shell\n");
+    TestAttachIO quote = io("");
+    assertThat(exec(quote, "sh", "-c", "echo 'oops")).isEqualTo(2);
+    assertThat(quote.stderrText()).isEqualTo("sh: syntax error: unterminated quoted string\n");
+    TestAttachIO quoted = io("");
+    assertThat(exec(quoted, "sh", "-c", "echo 'a | b > c'")).isZero();
+    assertThat(quoted.stdoutText()).isEqualTo("a | b > c\n");
+  }
+
+  @Test
   void hostnameAndDateComeFromThePodAndTheClock() throws Exception {
     TestAttachIO io = io("");
     assertThat(exec(io, "sh", "-c", "hostname; date")).isZero();

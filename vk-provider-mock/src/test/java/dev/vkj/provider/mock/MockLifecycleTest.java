@@ -571,6 +571,31 @@ class MockLifecycleTest {
   }
 
   @Test
+  void thousandsOfPodsAreCheap() throws Exception {
+    try (MockHarness big = MockHarness.with("pods", "1000", "cpu", "1000", "memory", "1Ti")) {
+      Set<String> ips = new HashSet<>();
+      for (int i = 0; i < 1000; i++) {
+        big.provider.createPod(PodFixtures.simplePod("pod-" + i));
+      }
+      big.advance(3);
+      List<Pod> pods = big.provider.listPods();
+      assertThat(pods).hasSize(1000);
+      for (Pod pod : pods) {
+        assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+        ips.add(pod.getStatus().getPodIP());
+      }
+      assertThat(ips).hasSize(1000);
+      assertThat(big.provider.statsSummary().pods()).hasSize(1000);
+      assertThat(
+              Thread.getAllStackTraces().keySet().stream()
+                  .filter(t -> t.getName().startsWith("mock-"))
+                  .count())
+          .as("no thread per pod")
+          .isZero();
+    }
+  }
+
+  @Test
   void describeNodeReflectsTheConfig() throws Exception {
     try (MockHarness custom =
         MockHarness.with(
