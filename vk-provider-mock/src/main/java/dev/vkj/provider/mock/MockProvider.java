@@ -117,12 +117,12 @@ final class MockProvider
                   return thread;
                 });
     this.created =
-        Counter.builder("vkj.mock.pods.created")
+        Counter.builder("vkj.mock.creates")
             .description("pods created in the mock backend")
             .tag("provider", "mock")
             .register(context.meterRegistry());
     this.deleted =
-        Counter.builder("vkj.mock.pods.deleted")
+        Counter.builder("vkj.mock.deletes")
             .description("pods deleted from the mock backend")
             .tag("provider", "mock")
             .register(context.meterRegistry());

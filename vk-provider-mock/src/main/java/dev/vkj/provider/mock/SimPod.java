@@ -384,8 +384,7 @@ final class SimPod {
         false,
         "Pulled",
         "Container image \"" + c.image + "\" already present on machine");
-    hooks.event(pod, c.name, false, "Created", "Created container " + c.name);
-    hooks.event(pod, c.name, false, "Started", "Started container " + c.name);
+    // Created and Started are recorded by the core for every provider, from the pushed status
     Optional<Duration> runFor = behavior.exitAfter(c.name, c.init);
     if (runFor.isPresent()) {
       c.pendingExitCode = behavior.exitCode(c.name, c.init);

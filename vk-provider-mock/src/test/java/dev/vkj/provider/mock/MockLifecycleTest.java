@@ -68,7 +68,7 @@ class MockLifecycleTest {
     assertThat(condition(running, "Ready").getLastTransitionTime())
         .isEqualTo("2026-11-26T12:00:02Z");
     assertThat(condition(running, "PodScheduled").getStatus()).isEqualTo("True");
-    assertThat(mock.context.events().byReason("Started"))
+    assertThat(mock.context.events().byReason("Pulled"))
         .singleElement()
         .satisfies(e -> assertThat(e.container()).isEqualTo("app"));
     assertThat(mock.listener.pushesFor("default", "web-1")).hasSizeGreaterThanOrEqualTo(2);
