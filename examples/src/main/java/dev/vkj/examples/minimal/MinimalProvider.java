@@ -102,8 +102,36 @@ public final class MinimalProvider implements Provider, PodStatusNotifier {
   public void deletePod(Pod pod) {
     Pod removed = pods.remove(key(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
     if (removed != null) {
-      listener.podStatusChanged(removed); // now absent: the core sees it gone
+      // report the stopped containers, so the core can finish the deletion at once
+      listener.podStatusChanged(new PodBuilder(removed).withStatus(stoppedStatus(removed)).build());
     }
+  }
+
+  private PodStatus stoppedStatus(Pod pod) {
+    String now =
+        DateTimeFormatter.ISO_INSTANT.format(
+            context.clock().instant().truncatedTo(ChronoUnit.SECONDS));
+    List<ContainerStatus> containers = new ArrayList<>();
+    for (ContainerStatus running : pod.getStatus().getContainerStatuses()) {
+      containers.add(
+          new ContainerStatusBuilder(running)
+              .withReady(false)
+              .withStarted(false)
+              .withNewState()
+              .withNewTerminated()
+              .withExitCode(0)
+              .withReason("Completed")
+              .withStartedAt(running.getState().getRunning().getStartedAt())
+              .withFinishedAt(now)
+              .withContainerID(running.getContainerID())
+              .endTerminated()
+              .endState()
+              .build());
+    }
+    return new PodStatusBuilder(pod.getStatus())
+        .withPhase("Succeeded")
+        .withContainerStatuses(containers)
+        .build();
   }
 
   @Override
