@@ -2,6 +2,7 @@ package dev.vkj.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -201,6 +202,20 @@ final class E2eCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);
     }
+  }
+
+  void createNamespace(String namespace) {
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .create();
+  }
+
+  /** Deletes the test namespace (the runner deletes its pods) and stops the runner. */
+  void deleteNamespaceAndClose(String namespace) throws InterruptedException {
+    kubectl.exec(null, Duration.ofSeconds(60), "delete", "namespace", namespace, "--wait=false");
+    close();
   }
 
   @Override

@@ -5,7 +5,6 @@ import static dev.vkj.e2e.E2eCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodList;
@@ -47,11 +46,7 @@ class KubectlE2E {
   @BeforeAll
   static void start() {
     cluster = new E2eCluster("kubectl");
-    cluster
-        .client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .create();
+    cluster.createNamespace(NS);
     cluster
         .client
         .configMaps()
@@ -135,8 +130,7 @@ class KubectlE2E {
   @AfterAll
   static void stop() throws Exception {
     if (cluster != null) {
-      cluster.kubectl.exec(null, Duration.ofSeconds(60), "delete", "namespace", NS, "--wait=false");
-      cluster.close();
+      cluster.deleteNamespaceAndClose(NS);
     }
   }
 

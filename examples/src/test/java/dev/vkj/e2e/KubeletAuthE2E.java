@@ -2,7 +2,6 @@ package dev.vkj.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
@@ -44,11 +43,7 @@ class KubeletAuthE2E {
   @BeforeAll
   static void start() {
     cluster = new E2eCluster("auth");
-    cluster
-        .client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .create();
+    cluster.createNamespace(NS);
     cluster.startRunner();
     base = "https://127.0.0.1:" + System.getenv().getOrDefault("VKJ_E2E_KUBELET_PORT", "10250");
   }
@@ -56,8 +51,7 @@ class KubeletAuthE2E {
   @AfterAll
   static void stop() throws Exception {
     if (cluster != null) {
-      cluster.kubectl.exec(null, Duration.ofSeconds(60), "delete", "namespace", NS, "--wait=false");
-      cluster.close();
+      cluster.deleteNamespaceAndClose(NS);
     }
   }
 

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -38,19 +37,14 @@ class VirtualNodeE2E {
   @BeforeAll
   static void start() {
     cluster = new E2eCluster("virtual-node");
-    cluster
-        .client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .create();
+    cluster.createNamespace(NS);
     cluster.startRunner();
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (cluster != null) {
-      cluster.kubectl.exec(null, Duration.ofSeconds(60), "delete", "namespace", NS, "--wait=false");
-      cluster.close();
+      cluster.deleteNamespaceAndClose(NS);
     }
   }
 

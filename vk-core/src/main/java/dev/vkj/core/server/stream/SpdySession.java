@@ -2,10 +2,8 @@ package dev.vkj.core.server.stream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.spdy.DefaultSpdyDataFrame;
 import io.netty.handler.codec.spdy.DefaultSpdyGoAwayFrame;
 import io.netty.handler.codec.spdy.DefaultSpdyPingFrame;
@@ -19,7 +17,6 @@ import io.netty.handler.codec.spdy.SpdyRstStreamFrame;
 import io.netty.handler.codec.spdy.SpdySessionStatus;
 import io.netty.handler.codec.spdy.SpdyStreamStatus;
 import io.netty.handler.codec.spdy.SpdySynStreamFrame;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -31,23 +28,17 @@ import org.slf4j.LoggerFactory;
  * replies, PING echo and shutdown. Flow control is deliberately absent: Go's spdystream neither
  * sends nor honours WINDOW_UPDATE, so enforcing windows would stall every stream after 64 KiB.
  */
-abstract class SpdySession extends ChannelInboundHandlerAdapter {
+abstract class SpdySession extends StreamingConnection {
   private static final Logger LOG = LoggerFactory.getLogger(SpdySession.class);
 
   /** How long to wait for the client to close after GOAWAY before closing ourselves. */
   static final long CLOSE_GRACE_MILLIS = 2000;
 
-  protected Channel channel;
-  protected WriteGate gate;
-  protected ReadThrottle throttle;
   private int lastClientStreamId;
   private boolean goingAway;
 
   @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    channel = ctx.channel();
-    gate = new WriteGate(channel);
-    throttle = new ReadThrottle(channel);
+  protected void attached(ChannelHandlerContext ctx) {
     started(ctx);
   }
 
@@ -62,9 +53,6 @@ abstract class SpdySession extends ChannelInboundHandlerAdapter {
 
   /** The client reset a stream. */
   protected abstract void onReset(ChannelHandlerContext ctx, int streamId);
-
-  /** The client went away (connection closed, GOAWAY, idle timeout). Cancel provider calls. */
-  protected abstract void onDisconnect();
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -100,37 +88,6 @@ abstract class SpdySession extends ChannelInboundHandlerAdapter {
     } finally {
       ReferenceCountUtil.release(msg);
     }
-  }
-
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    gate.signal();
-    ctx.fireChannelWritabilityChanged();
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    gate.signal();
-    onDisconnect();
-    ctx.fireChannelInactive();
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent) {
-      LOG.debug("closing idle streaming connection {}", ctx.channel().remoteAddress());
-      onDisconnect();
-      ctx.close();
-      return;
-    }
-    ctx.fireUserEventTriggered(evt);
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.debug("streaming connection failed: {}", cause.toString());
-    onDisconnect();
-    ctx.close();
   }
 
   /** SYN_REPLY without FIN. The header block must not be empty: Go's framer rejects that. */

@@ -2,10 +2,8 @@ package dev.vkj.core.server.stream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -13,7 +11,6 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -25,27 +22,17 @@ import org.slf4j.LoggerFactory;
  * The channel framing shared by the WebSocket variants: every message is one channel byte plus the
  * payload; base64 protocols use the channel digit and base64 text in text frames.
  */
-abstract class WebSocketSession extends ChannelInboundHandlerAdapter {
+abstract class WebSocketSession extends StreamingConnection {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketSession.class);
 
   /** How long to wait for the client's close frame after ours. */
   static final long CLOSE_GRACE_MILLIS = 2000;
 
   private final boolean base64;
-  protected Channel channel;
-  protected WriteGate gate;
-  protected ReadThrottle throttle;
   private boolean closing;
 
   WebSocketSession(boolean base64) {
     this.base64 = base64;
-  }
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    channel = ctx.channel();
-    gate = new WriteGate(channel);
-    throttle = new ReadThrottle(channel);
   }
 
   /** The handshake response has been written; start the session. Runs on the event loop. */
@@ -53,9 +40,6 @@ abstract class WebSocketSession extends ChannelInboundHandlerAdapter {
 
   /** A message for a channel; the payload is released by the caller. */
   protected abstract void onMessage(int channelId, ByteBuf payload);
-
-  /** The client went away or closed the WebSocket: cancel provider calls. */
-  protected abstract void onDisconnect();
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -104,37 +88,6 @@ abstract class WebSocketSession extends ChannelInboundHandlerAdapter {
       return;
     }
     onMessage(digit - '0', Unpooled.wrappedBuffer(payload));
-  }
-
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    gate.signal();
-    ctx.fireChannelWritabilityChanged();
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    gate.signal();
-    onDisconnect();
-    ctx.fireChannelInactive();
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent) {
-      LOG.debug("closing idle streaming connection {}", ctx.channel().remoteAddress());
-      onDisconnect();
-      ctx.close();
-      return;
-    }
-    ctx.fireUserEventTriggered(evt);
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.debug("WebSocket streaming connection failed: {}", cause.toString());
-    onDisconnect();
-    ctx.close();
   }
 
   /** Builds the frame for one message; takes ownership of {@code data}. */
