@@ -60,4 +60,17 @@ class PodSyncerTest {
   void keyIsNamespaceSlashName() {
     assertThat(PodSyncer.key(pod())).isEqualTo("ns/web");
   }
+
+  @Test
+  void untilDeadlineCountsFromStartTime() {
+    java.time.Instant start = java.time.Instant.parse("2026-11-26T10:00:00Z");
+    Pod p = pod();
+    assertThat(PodSyncer.untilDeadline(p, start, start)).as("no deadline").isNull();
+    p.getSpec().setActiveDeadlineSeconds(30L);
+    assertThat(PodSyncer.untilDeadline(p, null, start)).as("not started").isNull();
+    assertThat(PodSyncer.untilDeadline(p, start, start.plusSeconds(10)))
+        .isEqualTo(java.time.Duration.ofSeconds(20));
+    assertThat(PodSyncer.untilDeadline(p, start, start.plusSeconds(30))).isZero();
+    assertThat(PodSyncer.untilDeadline(p, start, start.plusSeconds(31)).isNegative()).isTrue();
+  }
 }
