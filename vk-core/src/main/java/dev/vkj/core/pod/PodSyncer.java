@@ -96,9 +96,29 @@ final class PodSyncer {
     final Map<String, Seen> containers = new HashMap<>();
     String writtenJson;
     String writtenAgainstVersion;
+    PodStatus written;
 
     PodState(String uid) {
       this.uid = uid;
+    }
+
+    /**
+     * The cached pod, or a copy carrying the status last written when the informer has not
+     * delivered that write yet: computing against the stale status would write again and move
+     * condition transition times.
+     */
+    Pod view(Pod cached) {
+      if (written == null
+          || !Objects.equals(writtenAgainstVersion, cached.getMetadata().getResourceVersion())) {
+        return cached;
+      }
+      Pod view = new Pod();
+      view.setApiVersion(cached.getApiVersion());
+      view.setKind(cached.getKind());
+      view.setMetadata(cached.getMetadata());
+      view.setSpec(cached.getSpec());
+      view.setStatus(written);
+      return view;
     }
   }
 
@@ -179,8 +199,8 @@ final class PodSyncer {
    * in progress), or null.
    */
   Duration sync(String key) throws Exception {
-    Pod api = cache.apply(key);
-    if (api == null || !nodeName.equals(api.getSpec().getNodeName())) {
+    Pod cached = cache.apply(key);
+    if (cached == null || !nodeName.equals(cached.getSpec().getNodeName())) {
       syncGone(key);
       return null;
     }
@@ -188,9 +208,10 @@ final class PodSyncer {
         states.compute(
             key,
             (k, old) ->
-                old != null && Objects.equals(old.uid, api.getMetadata().getUid())
+                old != null && Objects.equals(old.uid, cached.getMetadata().getUid())
                     ? old
-                    : new PodState(api.getMetadata().getUid()));
+                    : new PodState(cached.getMetadata().getUid()));
+    Pod api = st.view(cached);
     if (api.getMetadata().getDeletionTimestamp() != null) {
       return syncDeleting(key, api, st);
     }
@@ -710,6 +731,7 @@ final class PodSyncer {
           .patch(PatchContext.of(PatchType.JSON), ops);
       st.writtenJson = json;
       st.writtenAgainstVersion = version;
+      st.written = status;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404 || e.getCode() == 409) {
         log.debug("Status of pod {} not written: HTTP {}", key(api), e.getCode());
@@ -725,6 +747,7 @@ final class PodSyncer {
         log.warn("Status of pod {} was rejected by the API server: {}", key(api), e.getMessage());
         st.writtenJson = json;
         st.writtenAgainstVersion = version;
+        st.written = null;
         return;
       }
       throw new RetryException(

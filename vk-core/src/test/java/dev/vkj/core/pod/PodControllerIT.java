@@ -187,13 +187,15 @@ class PodControllerIT {
     create(pod("web").build());
     await("pod running", () -> "Running".equals(phase(get("web"))));
 
+    // the fake's startTime is hours ago: a day-long deadline has not passed yet
     client
         .pods()
         .inNamespace(NS)
         .withName("web")
-        .edit(p -> new PodBuilder(p).editSpec().withActiveDeadlineSeconds(600L).endSpec().build());
+        .edit(
+            p -> new PodBuilder(p).editSpec().withActiveDeadlineSeconds(86_400L).endSpec().build());
     await("one update", () -> provider.updated.size() == 1);
-    assertThat(provider.updated.get(0).getSpec().getActiveDeadlineSeconds()).isEqualTo(600L);
+    assertThat(provider.updated.get(0).getSpec().getActiveDeadlineSeconds()).isEqualTo(86_400L);
 
     // a metadata-only edit with the same spec does not cause another update
     client
