@@ -73,4 +73,23 @@ class PodSyncerTest {
     assertThat(PodSyncer.untilDeadline(p, start, start.plusSeconds(30))).isZero();
     assertThat(PodSyncer.untilDeadline(p, start, start.plusSeconds(31)).isNegative()).isTrue();
   }
+
+  @Test
+  void viewCarriesTheWrittenStatusUntilTheCacheCatchesUp() {
+    Pod cached = pod();
+    cached.setStatus(new PodStatusBuilder().withPhase("Pending").build());
+    PodSyncer.PodState st = new PodSyncer.PodState("uid-1");
+    assertThat(st.view(cached)).as("nothing written yet").isSameAs(cached);
+
+    st.written = new PodStatusBuilder().withPhase("Running").build();
+    st.writtenAgainstVersion = "1";
+    Pod view = st.view(cached);
+    assertThat(view.getStatus().getPhase()).isEqualTo("Running");
+    assertThat(view.getMetadata()).isSameAs(cached.getMetadata());
+    assertThat(view.getSpec()).isSameAs(cached.getSpec());
+    assertThat(cached.getStatus().getPhase()).as("the cache is not modified").isEqualTo("Pending");
+
+    cached.getMetadata().setResourceVersion("2"); // the informer delivered a newer object
+    assertThat(st.view(cached)).isSameAs(cached);
+  }
 }
