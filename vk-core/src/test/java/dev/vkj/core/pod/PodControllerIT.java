@@ -820,4 +820,26 @@ class PodControllerIT {
     await("FailedSync", () -> !events.withReason("FailedSync").isEmpty() || get("web") == null);
     await("state released", () -> controller.trackedPods() == 0);
   }
+
+  @Test
+  void statusRejectedByTheApiServerIsNotResentOnEveryPoll() throws Exception {
+    server
+        .expect()
+        .patch()
+        .withPath("/api/v1/namespaces/ns/pods/web/status")
+        .andReturn(
+            422,
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                + "\"reason\":\"Invalid\",\"code\":422,\"message\":\"status is invalid\"}")
+        .always();
+    FakeProvider provider = new FakeProvider();
+    start(provider); // polled every 200 ms
+    create(pod("web").build());
+    await("status write attempted", () -> !RecordingClient.requests("PATCH").isEmpty());
+    int statusCalls = provider.statusCalls.get();
+    await("several polls", () -> provider.statusCalls.get() >= statusCalls + 3);
+    assertThat(RecordingClient.requests("PATCH"))
+        .as("the same rejected status is sent once")
+        .hasSize(1);
+  }
 }
