@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -97,6 +98,8 @@ final class PodSyncer {
     String writtenJson;
     String writtenAgainstVersion;
     PodStatus written;
+    String rejected;
+    String rejectedAgainstVersion;
 
     PodState(String uid) {
       this.uid = uid;
@@ -716,6 +719,11 @@ final class PodSyncer {
     if (json.equals(st.writtenJson) && Objects.equals(version, st.writtenAgainstVersion)) {
       return; // already written; the cache has not caught up yet
     }
+    if (st.rejected != null
+        && Objects.equals(version, st.rejectedAgainstVersion)
+        && st.rejected.equals(withoutTransitionTimes(status))) {
+      return; // refused before; only new transition times would differ
+    }
     String ops =
         "[{\"op\":\"test\",\"path\":\"/metadata/uid\",\"value\":"
             + Serialization.asJson(api.getMetadata().getUid())
@@ -732,6 +740,7 @@ final class PodSyncer {
       st.writtenJson = json;
       st.writtenAgainstVersion = version;
       st.written = status;
+      st.rejected = null;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404 || e.getCode() == 409) {
         log.debug("Status of pod {} not written: HTTP {}", key(api), e.getCode());
@@ -745,14 +754,22 @@ final class PodSyncer {
         }
         // the API server refused the status itself; retrying the same status cannot help
         log.warn("Status of pod {} was rejected by the API server: {}", key(api), e.getMessage());
-        st.writtenJson = json;
-        st.writtenAgainstVersion = version;
-        st.written = null;
+        st.rejected = withoutTransitionTimes(status);
+        st.rejectedAgainstVersion = version;
         return;
       }
       throw new RetryException(
           "status write of pod " + key(api) + " failed: HTTP " + e.getCode(), Duration.ZERO, e);
     }
+  }
+
+  /** The status as JSON with condition transition times left out (they move with the clock). */
+  static String withoutTransitionTimes(PodStatus status) {
+    PodStatus copy = Serialization.clone(status);
+    for (PodCondition c : list(copy.getConditions())) {
+      c.setLastTransitionTime(null);
+    }
+    return Serialization.asJson(copy);
   }
 
   private RetryException retry(String key, String op, ProviderException e) {
