@@ -18,8 +18,10 @@ public interface PodStatusNotifier {
   @FunctionalInterface
   interface Listener {
     /**
-     * A pod changed. Only {@code metadata.namespace}, {@code metadata.name}, {@code metadata.uid}
-     * and {@code status} are read.
+     * A pod changed. Only {@code metadata.namespace}, {@code metadata.name}, {@code metadata.uid},
+     * {@code status} and, for a pod the backend is removing on its own (an eviction), {@code
+     * metadata.deletionTimestamp} and {@code metadata.deletionGracePeriodSeconds} are read. Such a
+     * pod is deleted from the API with that grace period so that its owner can replace it.
      */
     void podStatusChanged(Pod pod);
   }

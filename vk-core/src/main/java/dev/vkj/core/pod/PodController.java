@@ -323,6 +323,8 @@ public final class PodController implements AutoCloseable {
     }
     try {
       List<Service> list = client.services().inNamespace(namespace).list().getItems();
+      // drop expired namespaces so that the cache does not grow with every namespace ever seen
+      services.values().removeIf(c -> !now.isBefore(c.expires()));
       services.put(namespace, new CachedServices(List.copyOf(list), now.plus(SERVICE_TTL)));
       return list;
     } catch (KubernetesClientException e) {

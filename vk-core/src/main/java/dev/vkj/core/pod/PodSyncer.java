@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -57,6 +58,14 @@ final class PodSyncer {
   static final String PROVIDER_LOST = "ProviderLost";
   static final String LOST_MESSAGE =
       "The pod no longer exists in the provider's backend; it was lost or removed outside Kubernetes";
+  static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+  static final String DEADLINE_MESSAGE =
+      "Pod was active on the node longer than the specified deadline";
+  static final String EVICTED = "Evicted";
+  static final String EVICTED_MESSAGE = "The pod was evicted by the provider's backend";
+
+  /** The API server's default when a pod sets no terminationGracePeriodSeconds. */
+  static final long DEFAULT_GRACE_SECONDS = 30;
 
   /** Asks the worker to retry no sooner than the given delay. */
   static final class RetryException extends Exception {
@@ -82,13 +91,37 @@ final class PodSyncer {
     boolean seenRunning;
     boolean deleteIssued;
     boolean killingSent;
+    boolean evictionSent;
+    Instant startTime;
     Map<String, ContainerStateWaiting> configErrors = Map.of();
     final Map<String, Seen> containers = new HashMap<>();
     String writtenJson;
     String writtenAgainstVersion;
+    PodStatus written;
+    String rejected;
+    String rejectedAgainstVersion;
 
     PodState(String uid) {
       this.uid = uid;
+    }
+
+    /**
+     * The cached pod, or a copy carrying the status last written when the informer has not
+     * delivered that write yet: computing against the stale status would write again and move
+     * condition transition times.
+     */
+    Pod view(Pod cached) {
+      if (written == null
+          || !Objects.equals(writtenAgainstVersion, cached.getMetadata().getResourceVersion())) {
+        return cached;
+      }
+      Pod view = new Pod();
+      view.setApiVersion(cached.getApiVersion());
+      view.setKind(cached.getKind());
+      view.setMetadata(cached.getMetadata());
+      view.setSpec(cached.getSpec());
+      view.setStatus(written);
+      return view;
     }
   }
 
@@ -140,8 +173,12 @@ final class PodSyncer {
       return false;
     }
     String key = key(pod);
-    if (cache.apply(key) == null) {
+    Pod api = cache.apply(key);
+    if (api == null) {
       return false; // unknown or gone: nothing to remember
+    }
+    if (isTerminal(api) && api.getMetadata().getDeletionTimestamp() == null) {
+      return false; // terminal phases are sticky: the push would never be read
     }
     pushed.put(key, pod);
     return true;
@@ -165,8 +202,8 @@ final class PodSyncer {
    * in progress), or null.
    */
   Duration sync(String key) throws Exception {
-    Pod api = cache.apply(key);
-    if (api == null || !nodeName.equals(api.getSpec().getNodeName())) {
+    Pod cached = cache.apply(key);
+    if (cached == null || !nodeName.equals(cached.getSpec().getNodeName())) {
       syncGone(key);
       return null;
     }
@@ -174,22 +211,151 @@ final class PodSyncer {
         states.compute(
             key,
             (k, old) ->
-                old != null && Objects.equals(old.uid, api.getMetadata().getUid())
+                old != null && Objects.equals(old.uid, cached.getMetadata().getUid())
                     ? old
-                    : new PodState(api.getMetadata().getUid()));
+                    : new PodState(cached.getMetadata().getUid()));
+    Pod api = st.view(cached);
     if (api.getMetadata().getDeletionTimestamp() != null) {
       return syncDeleting(key, api, st);
     }
     if (isTerminal(api) || st.providerFailed) {
-      return null; // terminal phases are sticky and never re-run
+      pushed.remove(key); // terminal phases are sticky and never re-run
+      return null;
+    }
+    Duration left = untilDeadline(api, startTime(api, st), now());
+    if (left != null && (left.isNegative() || left.isZero())) {
+      deadlineExceeded(key, api, st);
+      return null;
+    }
+    Pod evicted = evictedInBackend(key, api);
+    if (evicted != null) {
+      evict(key, api, st, evicted);
+      return null;
     }
     if (syncSpec(key, api, st)) {
       syncStatus(key, api, st);
     }
-    return null;
+    // the kubelet checks the deadline on a timer, not only when something else happens
+    return untilDeadline(api, startTime(api, st), now());
+  }
+
+  /**
+   * How long the pod may still run under {@code spec.activeDeadlineSeconds}: null without a
+   * deadline or start time, zero or negative once it has passed.
+   */
+  static Duration untilDeadline(Pod api, Instant start, Instant now) {
+    Long seconds = api.getSpec() == null ? null : api.getSpec().getActiveDeadlineSeconds();
+    if (seconds == null || start == null) {
+      return null;
+    }
+    return Duration.between(now, start.plusSeconds(seconds));
+  }
+
+  /** The API pod's startTime, or the one this controller computed before the cache caught up. */
+  private static Instant startTime(Pod api, PodState st) {
+    if (api.getStatus() != null) {
+      Optional<Instant> start = KubeletStatus.parse(api.getStatus().getStartTime());
+      if (start.isPresent()) {
+        return start.get();
+      }
+    }
+    return st.startTime;
+  }
+
+  /**
+   * Stops the pod in the provider and marks it Failed with reason {@code DeadlineExceeded}, as the
+   * kubelet's active deadline handler does. The API pod stays.
+   */
+  private void deadlineExceeded(String key, Pod api, PodState st) throws Exception {
+    log.info(
+        "Pod {} was active longer than its deadline of {} s; stopping it",
+        key,
+        api.getSpec().getActiveDeadlineSeconds());
+    try {
+      call(
+          () -> {
+            provider.deletePod(api);
+            return null;
+          });
+    } catch (ProviderException e) {
+      if (e.code() != ErrorCode.NOT_FOUND) {
+        throw retry(key, "delete", e);
+      }
+    }
+    String[] nn = key.split("/", 2);
+    PodStatus reported;
+    try {
+      reported = call(() -> provider.getPodStatus(nn[0], nn[1])).orElse(null);
+    } catch (ProviderException e) {
+      if (e.code() != ErrorCode.NOT_FOUND) {
+        throw retry(key, "get status", e);
+      }
+      reported = null;
+    }
+    PodStatus base =
+        reported != null
+            ? Serialization.clone(reported)
+            : api.getStatus() == null ? new PodStatus() : Serialization.clone(api.getStatus());
+    Instant now = now();
+    base.setContainerStatuses(
+        KubeletStatus.containerStatuses(
+                api.getSpec().getContainers(), base.getContainerStatuses(), false, false, Map.of())
+            .stream()
+            .map(s -> KubeletStatus.terminateUnknown(s, now))
+            .toList());
+    base.setPhase(KubeletStatus.FAILED);
+    base.setReason(DEADLINE_EXCEEDED);
+    base.setMessage(DEADLINE_MESSAGE);
+    base.setConditions(null);
+    writeStatus(api, st, KubeletStatus.compute(api, base, hostIp.get(), now, Map.of()));
+    events.normal(api, DEADLINE_EXCEEDED, DEADLINE_MESSAGE);
+    st.providerFailed = true; // terminal once written: never synced again
+  }
+
+  /** The pushed pod when the backend is removing it while the API pod is not being deleted. */
+  private Pod evictedInBackend(String key, Pod api) {
+    if (!notifier) {
+      return null;
+    }
+    Pod p = pushed.get(key);
+    if (p == null || p.getMetadata().getDeletionTimestamp() == null || !sameUid(p, api)) {
+      return null;
+    }
+    return p;
+  }
+
+  /**
+   * The backend evicted the pod: write its last status, then delete the API pod with the provider's
+   * grace period and a UID precondition so that its owner can replace it.
+   */
+  private void evict(String key, Pod api, PodState st, Pod backend) throws Exception {
+    if (st.evictionSent) {
+      return; // the deletionTimestamp is on its way through the informer
+    }
+    PodStatus reported = backend.getStatus();
+    if (reported != null) {
+      recordTransitions(api, st, reported);
+      writeStatus(api, st, KubeletStatus.compute(api, reported, hostIp.get(), now(), Map.of()));
+    }
+    Long grace = backend.getMetadata().getDeletionGracePeriodSeconds();
+    if (grace == null) {
+      grace = api.getSpec().getTerminationGracePeriodSeconds();
+    }
+    long seconds = grace == null ? DEFAULT_GRACE_SECONDS : Math.max(0, grace);
+    log.info("Pod {} is being removed by the provider's backend; deleting it from the API", key);
+    deleteFromApi(api, seconds);
+    st.evictionSent = true;
+    String message =
+        reported != null && !KubeletStatus.isBlank(reported.getMessage())
+            ? reported.getMessage()
+            : EVICTED_MESSAGE;
+    events.warning(api, EVICTED, message);
   }
 
   private void syncGone(String key) throws Exception {
+    // released first: a provider that keeps failing must not pin the pod's state forever
+    states.remove(key);
+    pushed.remove(key);
     String[] nn = key.split("/", 2);
     Optional<Pod> backend = call(() -> provider.getPod(nn[0], nn[1]));
     if (backend.isPresent()) {
@@ -206,8 +372,6 @@ final class PodSyncer {
         }
       }
     }
-    states.remove(key);
-    pushed.remove(key);
   }
 
   /** Creates or updates the pod in the provider; false when the pod must not go further. */
@@ -436,9 +600,15 @@ final class PodSyncer {
 
   /** DELETE with grace 0 and a UID precondition, as the kubelet does once containers stopped. */
   private void finalDelete(Pod api) throws Exception {
+    deleteFromApi(api, 0);
+  }
+
+  /** DELETE of the API pod with a grace period and a UID precondition. */
+  private void deleteFromApi(Pod api, long graceSeconds) throws Exception {
     String body =
-        "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"gracePeriodSeconds\":0,"
-            + "\"preconditions\":{\"uid\":\""
+        "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"gracePeriodSeconds\":"
+            + graceSeconds
+            + ",\"preconditions\":{\"uid\":\""
             + api.getMetadata().getUid()
             + "\"}}";
     String base = client.getMasterUrl().toString();
@@ -458,15 +628,16 @@ final class PodSyncer {
     try {
       response = http.sendAsync(request, String.class).get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new RetryException("final delete of pod " + key(api) + " failed", Duration.ZERO, e);
+      throw new RetryException("delete of pod " + key(api) + " failed", Duration.ZERO, e);
     }
     int code = response.code();
     if (code == 404 || code == 409 || response.isSuccessful()) {
-      log.info("Pod {} deleted from the API (HTTP {})", key(api), code);
+      log.info(
+          "Pod {} deleted from the API with grace {} s (HTTP {})", key(api), graceSeconds, code);
       return;
     }
     throw new RetryException(
-        "final delete of pod " + key(api) + " failed: HTTP " + code, Duration.ZERO, null);
+        "delete of pod " + key(api) + " failed: HTTP " + code, Duration.ZERO, null);
   }
 
   private PodStatus reportedStatus(String key, Pod api) throws Exception {
@@ -537,6 +708,9 @@ final class PodSyncer {
 
   /** Writes the status when it differs, as a JSON patch guarded by the pod's UID. */
   private void writeStatus(Pod api, PodState st, PodStatus status) throws Exception {
+    if (st.startTime == null) {
+      st.startTime = KubeletStatus.parse(status.getStartTime()).orElse(null);
+    }
     if (!KubeletStatus.differs(api.getStatus(), status)) {
       return;
     }
@@ -544,6 +718,11 @@ final class PodSyncer {
     String version = api.getMetadata().getResourceVersion();
     if (json.equals(st.writtenJson) && Objects.equals(version, st.writtenAgainstVersion)) {
       return; // already written; the cache has not caught up yet
+    }
+    if (st.rejected != null
+        && Objects.equals(version, st.rejectedAgainstVersion)
+        && st.rejected.equals(withoutTransitionTimes(status))) {
+      return; // refused before; only new transition times would differ
     }
     String ops =
         "[{\"op\":\"test\",\"path\":\"/metadata/uid\",\"value\":"
@@ -560,6 +739,8 @@ final class PodSyncer {
           .patch(PatchContext.of(PatchType.JSON), ops);
       st.writtenJson = json;
       st.writtenAgainstVersion = version;
+      st.written = status;
+      st.rejected = null;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404 || e.getCode() == 409) {
         log.debug("Status of pod {} not written: HTTP {}", key(api), e.getCode());
@@ -573,11 +754,22 @@ final class PodSyncer {
         }
         // the API server refused the status itself; retrying the same status cannot help
         log.warn("Status of pod {} was rejected by the API server: {}", key(api), e.getMessage());
+        st.rejected = withoutTransitionTimes(status);
+        st.rejectedAgainstVersion = version;
         return;
       }
       throw new RetryException(
           "status write of pod " + key(api) + " failed: HTTP " + e.getCode(), Duration.ZERO, e);
     }
+  }
+
+  /** The status as JSON with condition transition times left out (they move with the clock). */
+  static String withoutTransitionTimes(PodStatus status) {
+    PodStatus copy = Serialization.clone(status);
+    for (PodCondition c : list(copy.getConditions())) {
+      c.setLastTransitionTime(null);
+    }
+    return Serialization.asJson(copy);
   }
 
   private RetryException retry(String key, String op, ProviderException e) {

@@ -81,6 +81,10 @@ final class WorkQueue {
       if (current != null && current - due <= 0) {
         return; // already scheduled earlier
       }
+      if (current != null) {
+        // one timer per key: a key re-scheduled on every sync must not pile up stale timers
+        timers.removeIf(t -> t.key().equals(key));
+      }
       scheduled.put(key, due);
       timers.add(new Scheduled(key, due, sequence++));
       changed.signalAll();
@@ -192,6 +196,16 @@ final class WorkQueue {
         ready.add(key);
         changed.signalAll();
       }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Timer entries held, for leak checks in tests. */
+  int timerEntries() {
+    lock.lock();
+    try {
+      return timers.size();
     } finally {
       lock.unlock();
     }

@@ -35,6 +35,7 @@ class FakeProvider implements Provider {
   volatile ProviderException createError;
   volatile ProviderException updateError;
   volatile ProviderException deleteError;
+  volatile ProviderException getError;
 
   /** When true, deleted pods keep running (a slow backend). */
   volatile boolean ignoreDelete;
@@ -179,7 +180,10 @@ class FakeProvider implements Provider {
   }
 
   @Override
-  public Optional<Pod> getPod(String namespace, String name) {
+  public Optional<Pod> getPod(String namespace, String name) throws ProviderException {
+    if (getError != null) {
+      throw getError;
+    }
     Pod p = pods.get(key(namespace, name));
     if (p == null) {
       return Optional.empty();
@@ -198,7 +202,7 @@ class FakeProvider implements Provider {
   }
 
   @Override
-  public List<Pod> listPods() {
+  public List<Pod> listPods() throws ProviderException {
     List<Pod> out = new ArrayList<>();
     for (String k : pods.keySet()) {
       String[] nn = k.split("/", 2);
@@ -221,6 +225,22 @@ class FakeProvider implements Provider {
     public void notifyPodStatus(Listener listener) {
       registrations.incrementAndGet();
       this.listener = listener;
+    }
+
+    /**
+     * The backend evicts a pod on its own: it pushes the pod with a deletionTimestamp, the given
+     * grace period (may be null) and a Failed status.
+     */
+    void evict(String ns, String name, Long graceSeconds, String message) {
+      String key = key(ns, name);
+      Pod pod = pods.get(key);
+      pod.getMetadata().setDeletionTimestamp("2026-11-26T10:05:00Z");
+      pod.getMetadata().setDeletionGracePeriodSeconds(graceSeconds);
+      PodStatus s = Serialization.clone(statuses.get(key));
+      s.setPhase("Failed");
+      s.setReason("Evicted");
+      s.setMessage(message);
+      setStatus(key, pod, s);
     }
 
     @Override

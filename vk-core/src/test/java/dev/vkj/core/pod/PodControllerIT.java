@@ -187,10 +187,12 @@ class PodControllerIT {
     create(pod("web").build());
     await("pod running", () -> "Running".equals(phase(get("web"))));
 
+    // the fake's startTime is hours ago: a day-long deadline has not passed yet
     editPod(
-        "web", p -> new PodBuilder(p).editSpec().withActiveDeadlineSeconds(600L).endSpec().build());
+        "web",
+        p -> new PodBuilder(p).editSpec().withActiveDeadlineSeconds(86_400L).endSpec().build());
     await("one update", () -> provider.updated.size() == 1);
-    assertThat(provider.updated.get(0).getSpec().getActiveDeadlineSeconds()).isEqualTo(600L);
+    assertThat(provider.updated.get(0).getSpec().getActiveDeadlineSeconds()).isEqualTo(86_400L);
 
     // a metadata-only edit with the same spec does not cause another update
     editPod(
@@ -455,7 +457,7 @@ class PodControllerIT {
   private void editPod(String name, java.util.function.UnaryOperator<Pod> change) {
     for (int attempt = 1; ; attempt++) {
       try {
-        client.pods().inNamespace(NS).withName(name).edit(change);
+        editPod(name, change);
         return;
       } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
         if (e.getCode() != 409 || attempt == 5) {
@@ -684,5 +686,159 @@ class PodControllerIT {
     assertThat(provider.deleted).extracting(p -> p.getMetadata().getName()).containsExactly("web");
     assertThat(provider.created).isEmpty();
     releaseFinalizer("web");
+  }
+
+  /** The fake provider reports startTime 10:00:00; this clock starts there and then runs. */
+  private static Clock fromFakeStartTime() {
+    java.time.Instant start = java.time.Instant.parse("2026-11-26T10:00:00Z");
+    return Clock.offset(Clock.systemUTC(), Duration.between(Clock.systemUTC().instant(), start));
+  }
+
+  @Test
+  void activeDeadlineFailsThePodOnTimeWithoutAnyOtherTrigger() throws Exception {
+    // a pushing provider: no status polling that could sync the pod by chance
+    FakeProvider.Notifying provider = new FakeProvider.Notifying();
+    start(provider, fromFakeStartTime());
+    long started = System.nanoTime();
+    create(pod("job").editSpec().withActiveDeadlineSeconds(2L).endSpec().build());
+    await("pod running", () -> "Running".equals(phase(get("job"))));
+    assertThat(provider.deleted).as("still within the deadline").isEmpty();
+
+    await("pod failed", () -> "Failed".equals(phase(get("job"))));
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .as("failed at the deadline, not before")
+        .isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+    Pod api = get("job");
+    assertThat(api.getMetadata().getDeletionTimestamp()).as("the API pod stays").isNull();
+    assertThat(api.getStatus().getReason()).isEqualTo("DeadlineExceeded");
+    assertThat(api.getStatus().getMessage())
+        .isEqualTo("Pod was active on the node longer than the specified deadline");
+    assertThat(api.getStatus().getStartTime()).isEqualTo("2026-11-26T10:00:00Z");
+    assertThat(api.getStatus().getContainerStatuses())
+        .singleElement()
+        .satisfies(c -> assertThat(c.getState().getTerminated()).isNotNull());
+    assertThat(KubeletStatusTest.condition(api.getStatus(), "Ready").getStatus())
+        .isEqualTo("False");
+    assertThat(provider.deleted).extracting(p -> p.getMetadata().getName()).containsExactly("job");
+    // recorded once the status write was answered
+    await("DeadlineExceeded event", () -> !events.withReason("DeadlineExceeded").isEmpty());
+    assertThat(events.withReason("DeadlineExceeded"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.warning()).isFalse();
+              assertThat(e.message())
+                  .isEqualTo("Pod was active on the node longer than the specified deadline");
+            });
+    assertThat(deleteSent()).as("no API delete").isFalse();
+    // terminal: not re-created, no second event, and no pushed status kept for it
+    Thread.sleep(400);
+    assertThat(provider.created).hasSize(1);
+    assertThat(events.withReason("DeadlineExceeded")).hasSize(1);
+    assertThat(controller.trackedPods()).isEqualTo(1);
+  }
+
+  @Test
+  void passedActiveDeadlineFailsAPolledPodOnce() throws Exception {
+    FakeProvider provider = new FakeProvider();
+    start(provider); // the fake's startTime is hours before this clock
+    create(pod("job").editSpec().withActiveDeadlineSeconds(60L).endSpec().build());
+    await("pod failed", () -> "Failed".equals(phase(get("job"))));
+    assertThat(get("job").getStatus().getReason()).isEqualTo("DeadlineExceeded");
+    Thread.sleep(600); // several polls
+    assertThat(provider.createAttempts).hasValue(1);
+    assertThat(provider.deleteAttempts).hasValue(1);
+    assertThat(events.withReason("DeadlineExceeded")).hasSize(1);
+    assertThat(phase(get("job"))).isEqualTo("Failed");
+  }
+
+  @Test
+  void loweredActiveDeadlineIsRescheduled() throws Exception {
+    FakeProvider.Notifying provider = new FakeProvider.Notifying();
+    start(provider, fromFakeStartTime());
+    create(pod("job").editSpec().withActiveDeadlineSeconds(3600L).endSpec().build());
+    await("pod running", () -> "Running".equals(phase(get("job"))));
+    editPod(
+        "job", p -> new PodBuilder(p).editSpec().withActiveDeadlineSeconds(1L).endSpec().build());
+    await("pod failed", () -> "Failed".equals(phase(get("job"))));
+    assertThat(get("job").getStatus().getReason()).isEqualTo("DeadlineExceeded");
+  }
+
+  @ParameterizedTest(name = "provider grace={0}")
+  @ValueSource(longs = {5, -1})
+  void podEvictedInTheBackendIsDeletedWithItsGraceAndUid(long providerGrace) throws Exception {
+    FakeProvider.Notifying provider = new FakeProvider.Notifying();
+    start(provider, anHourEarly());
+    Pod created =
+        create(
+            pod("web")
+                .editMetadata()
+                .addToFinalizers(HOLD)
+                .endMetadata()
+                .editSpec()
+                .withTerminationGracePeriodSeconds(7L)
+                .endSpec()
+                .build());
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+
+    provider.evict(NS, "web", providerGrace < 0 ? null : providerGrace, "backend out of memory");
+    await("API delete", PodControllerIT::deleteSent);
+    RecordingClient.Request delete = RecordingClient.requests("DELETE").get(0);
+    assertThat(delete.path()).isEqualTo("/api/v1/namespaces/ns/pods/web");
+    assertThat(delete.body())
+        .contains("\"gracePeriodSeconds\":" + (providerGrace < 0 ? 7 : providerGrace) + ",")
+        .contains("\"preconditions\":{\"uid\":\"" + created.getMetadata().getUid() + "\"}");
+    // recorded once the DELETE was answered
+    await("Evicted event", () -> !events.withReason("Evicted").isEmpty());
+    assertThat(events.withReason("Evicted"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).isEqualTo("backend out of memory"));
+    await("status written", () -> "Evicted".equals(get("web").getStatus().getReason()));
+
+    // the API server marks the pod deleted; the usual graceful path removes it
+    await("deletionTimestamp", () -> get("web").getMetadata().getDeletionTimestamp() != null);
+    await("final delete", () -> RecordingClient.requests("DELETE").size() >= 2);
+    assertThat(RecordingClient.requests("DELETE").get(1).body())
+        .contains("\"gracePeriodSeconds\":0,");
+    assertThat(events.withReason("Evicted")).hasSize(1);
+    releaseFinalizer("web");
+    await("pod gone", () -> get("web") == null);
+    await("state released", () -> controller.trackedPods() == 0);
+  }
+
+  @Test
+  void stateIsReleasedEvenWhenTheProviderCannotBeCleanedUp() throws Exception {
+    maxRetries = 1;
+    FakeProvider.Notifying provider = new FakeProvider.Notifying();
+    start(provider);
+    create(pod("web").build());
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+    provider.getError = ProviderException.transientError("backend unavailable", null);
+    client.pods().inNamespace(NS).withName("web").delete(); // the mock removes it at once
+    await("FailedSync", () -> !events.withReason("FailedSync").isEmpty() || get("web") == null);
+    await("state released", () -> controller.trackedPods() == 0);
+  }
+
+  @Test
+  void statusRejectedByTheApiServerIsNotResentOnEveryPoll() throws Exception {
+    server
+        .expect()
+        .patch()
+        .withPath("/api/v1/namespaces/ns/pods/web/status")
+        .andReturn(
+            422,
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                + "\"reason\":\"Invalid\",\"code\":422,\"message\":\"status is invalid\"}")
+        .always();
+    FakeProvider provider = new FakeProvider();
+    start(provider); // polled every 200 ms
+    create(pod("web").build());
+    await("status write attempted", () -> !RecordingClient.requests("PATCH").isEmpty());
+    int statusCalls = provider.statusCalls.get();
+    // polls over more than a second: new transition times alone must not cause a resend
+    await("several polls", () -> provider.statusCalls.get() >= statusCalls + 7);
+    assertThat(RecordingClient.requests("PATCH"))
+        .as("the same rejected status is sent once")
+        .hasSize(1);
   }
 }

@@ -60,4 +60,36 @@ class PodSyncerTest {
   void keyIsNamespaceSlashName() {
     assertThat(PodSyncer.key(pod())).isEqualTo("ns/web");
   }
+
+  @Test
+  void untilDeadlineCountsFromStartTime() {
+    java.time.Instant start = java.time.Instant.parse("2026-11-26T10:00:00Z");
+    Pod p = pod();
+    assertThat(PodSyncer.untilDeadline(p, start, start)).as("no deadline").isNull();
+    p.getSpec().setActiveDeadlineSeconds(30L);
+    assertThat(PodSyncer.untilDeadline(p, null, start)).as("not started").isNull();
+    assertThat(PodSyncer.untilDeadline(p, start, start.plusSeconds(10)))
+        .isEqualTo(java.time.Duration.ofSeconds(20));
+    assertThat(PodSyncer.untilDeadline(p, start, start.plusSeconds(30))).isZero();
+    assertThat(PodSyncer.untilDeadline(p, start, start.plusSeconds(31)).isNegative()).isTrue();
+  }
+
+  @Test
+  void viewCarriesTheWrittenStatusUntilTheCacheCatchesUp() {
+    Pod cached = pod();
+    cached.setStatus(new PodStatusBuilder().withPhase("Pending").build());
+    PodSyncer.PodState st = new PodSyncer.PodState("uid-1");
+    assertThat(st.view(cached)).as("nothing written yet").isSameAs(cached);
+
+    st.written = new PodStatusBuilder().withPhase("Running").build();
+    st.writtenAgainstVersion = "1";
+    Pod view = st.view(cached);
+    assertThat(view.getStatus().getPhase()).isEqualTo("Running");
+    assertThat(view.getMetadata()).isSameAs(cached.getMetadata());
+    assertThat(view.getSpec()).isSameAs(cached.getSpec());
+    assertThat(cached.getStatus().getPhase()).as("the cache is not modified").isEqualTo("Pending");
+
+    cached.getMetadata().setResourceVersion("2"); // the informer delivered a newer object
+    assertThat(st.view(cached)).isSameAs(cached);
+  }
 }

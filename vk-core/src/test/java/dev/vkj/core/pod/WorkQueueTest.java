@@ -144,4 +144,21 @@ class WorkQueueTest {
     q.add("a");
     assertThat(q.depth()).isZero();
   }
+
+  @Test
+  void rescheduledKeyKeepsOneTimer() throws Exception {
+    AtomicLong nanos = new AtomicLong();
+    WorkQueue q =
+        new WorkQueue(Duration.ofMillis(1), Duration.ofMillis(4), 10_000, 10_000, nanos::get);
+    for (int i = 0; i < 1000; i++) {
+      q.addAfter("a", Duration.ofSeconds(100).minusMillis(i)); // each a little earlier
+    }
+    assertThat(q.timerEntries()).isEqualTo(1);
+    assertThat(q.depth()).isEqualTo(1);
+    nanos.set(Duration.ofMillis(99_500).toNanos());
+    assertThat(q.poll(Duration.ZERO)).as("moved to the earliest time").isEqualTo("a");
+    q.done("a");
+    assertThat(q.timerEntries()).isZero();
+    assertThat(q.poll(Duration.ZERO)).isNull();
+  }
 }
