@@ -457,7 +457,7 @@ class PodControllerIT {
   private void editPod(String name, java.util.function.UnaryOperator<Pod> change) {
     for (int attempt = 1; ; attempt++) {
       try {
-        editPod(name, change);
+        client.pods().inNamespace(NS).withName(name).edit(change);
         return;
       } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
         if (e.getCode() != 409 || attempt == 5) {
