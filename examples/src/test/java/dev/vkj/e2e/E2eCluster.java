@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -202,6 +203,32 @@ final class E2eCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);
     }
+  }
+
+  /**
+   * A pod for the virtual node: one container {@code app} with port 80, the node selector and the
+   * toleration of the node's taint.
+   */
+  static PodBuilder virtualNodePod(String namespace, String name, String image) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("app")
+        .withImage(image)
+        .addNewPort()
+        .withContainerPort(80)
+        .endPort()
+        .endContainer()
+        .withNodeSelector(java.util.Map.of("type", "virtual-kubelet"))
+        .addNewToleration()
+        .withKey("virtual-kubelet.io/provider")
+        .withOperator("Exists")
+        .endToleration()
+        .endSpec();
   }
 
   void createNamespace(String namespace) {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -73,18 +72,9 @@ class KubectlE2E {
         .create();
     cluster.startRunner();
     Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName("shell")
-            .withNamespace(NS)
-            .endMetadata()
-            .withNewSpec()
-            .addNewContainer()
-            .withName("app")
-            .withImage("busybox")
-            .addNewPort()
-            .withContainerPort(80)
-            .endPort()
+        E2eCluster.virtualNodePod(NS, "shell", "busybox")
+            .editSpec()
+            .editFirstContainer()
             .addNewEnv()
             .withName("GREETING")
             .withNewValueFrom()
@@ -108,11 +98,6 @@ class KubectlE2E {
             .withName("settings")
             .endConfigMap()
             .endVolume()
-            .withNodeSelector(Map.of("type", "virtual-kubelet"))
-            .addNewToleration()
-            .withKey("virtual-kubelet.io/provider")
-            .withOperator("Exists")
-            .endToleration()
             .endSpec()
             .build();
     cluster.client.pods().inNamespace(NS).resource(pod).create();

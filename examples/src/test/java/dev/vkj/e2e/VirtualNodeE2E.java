@@ -350,26 +350,7 @@ class VirtualNodeE2E {
   }
 
   private static Pod simplePod(String name) {
-    return new PodBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(NS)
-        .endMetadata()
-        .withNewSpec()
-        .addNewContainer()
-        .withName("app")
-        .withImage("nginx")
-        .addNewPort()
-        .withContainerPort(80)
-        .endPort()
-        .endContainer()
-        .withNodeSelector(Map.of("type", "virtual-kubelet"))
-        .addNewToleration()
-        .withKey("virtual-kubelet.io/provider")
-        .withOperator("Exists")
-        .endToleration()
-        .endSpec()
-        .build();
+    return E2eCluster.virtualNodePod(NS, name, "nginx").build();
   }
 
   private static void createPod(Pod pod) {
