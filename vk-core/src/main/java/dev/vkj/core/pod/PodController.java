@@ -54,6 +54,12 @@ public final class PodController implements AutoCloseable {
   private ExecutorService workers;
   private ScheduledExecutorService poller;
 
+  /**
+   * With a provider that pushes status, its status is read in full every this many poll intervals
+   * (60 s with the default 5 s), the kubelet's sync period.
+   */
+  static final int NOTIFIER_RESYNC_FACTOR = 12;
+
   public PodController(
       KubernetesClient client,
       Provider provider,
@@ -143,13 +149,14 @@ public final class PodController implements AutoCloseable {
     for (int i = 0; i < config.workers(); i++) {
       workers.execute(this::work);
     }
-    if (!(provider instanceof PodStatusNotifier)) {
-      poller =
-          Executors.newSingleThreadScheduledExecutor(
-              daemonThreads("vkj-pod-status-poll-", new AtomicInteger()));
-      long ms = config.statusPollInterval().toMillis();
-      poller.scheduleWithFixedDelay(this::pollStatuses, ms, ms, TimeUnit.MILLISECONDS);
-    }
+    // Providers that push are still read in full now and then, like the kubelet's periodic
+    // sync: a push lost or delivered out of order must not leave a pod stuck.
+    boolean pushes = provider instanceof PodStatusNotifier;
+    poller =
+        Executors.newSingleThreadScheduledExecutor(
+            daemonThreads("vkj-pod-status-poll-", new AtomicInteger()));
+    long ms = config.statusPollInterval().toMillis() * (pushes ? NOTIFIER_RESYNC_FACTOR : 1);
+    poller.scheduleWithFixedDelay(() -> pollStatuses(pushes), ms, ms, TimeUnit.MILLISECONDS);
     running.set(true);
     log.info("Pod controller for node {} started", config.nodeName());
   }
@@ -287,13 +294,16 @@ public final class PodController implements AutoCloseable {
     }
   }
 
-  private void pollStatuses() {
+  private void pollStatuses(boolean resyncPushes) {
     try {
       for (Pod p : pods()) {
         String key = PodSyncer.key(p);
         // keys waiting for a retry keep their backoff
         if ((!KubeletStatus.isTerminal(p) || p.getMetadata().getDeletionTimestamp() != null)
             && queue.retries(key) == 0) {
+          if (resyncPushes) {
+            syncer.readProviderNext(key);
+          }
           queue.add(key);
         }
       }

@@ -185,6 +185,17 @@ final class PodSyncer {
   }
 
   /**
+   * Makes the next sync of the key read the status from the provider instead of the last push, so
+   * that a push that was lost or arrived out of order cannot hide the backend's current state.
+   */
+  void readProviderNext(String key) {
+    Pod last = pushed.get(key);
+    if (last != null && last.getMetadata().getDeletionTimestamp() == null) {
+      pushed.remove(key, last);
+    }
+  }
+
+  /**
    * Marks a backend pod found at startup as adopted: no create, status synced, no replayed events.
    */
   void adopt(Pod api) {

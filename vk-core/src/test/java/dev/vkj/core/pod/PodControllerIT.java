@@ -6,16 +6,19 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.vkj.spi.ErrorCode;
 import dev.vkj.spi.ProviderException;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -602,6 +605,36 @@ class PodControllerIT {
                 .counter()
                 .count())
         .isEqualTo(1.0);
+  }
+
+  @Test
+  void aLostPushIsHealedByThePeriodicResync() throws Exception {
+    FakeProvider.Notifying provider = new FakeProvider.Notifying();
+    start(provider);
+    create(pod("web").editSpec().withRestartPolicy("Never").endSpec().build());
+    await("pod running", () -> "Running".equals(phase(get("web"))));
+
+    // the backend's container ends, but the push announcing it never arrives
+    String key = NS + "/web";
+    PodStatus current = Serialization.clone(provider.statuses.get(key));
+    ContainerStatus app = current.getContainerStatuses().get(0);
+    app.setReady(false);
+    app.setStarted(false);
+    app.setState(
+        new ContainerStateBuilder()
+            .withNewTerminated()
+            .withExitCode(0)
+            .withReason("Completed")
+            .withStartedAt(app.getState().getRunning().getStartedAt())
+            .withFinishedAt(app.getState().getRunning().getStartedAt())
+            .endTerminated()
+            .build());
+    current.setPhase(null);
+    provider.statuses.put(key, current);
+
+    await("status read again from the provider", () -> "Succeeded".equals(phase(get("web"))));
+    assertThat(get("web").getStatus().getContainerStatuses().get(0).getState().getTerminated())
+        .isNotNull();
   }
 
   @Test
