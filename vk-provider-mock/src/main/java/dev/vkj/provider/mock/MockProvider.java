@@ -361,16 +361,20 @@ final class MockProvider
       return;
     }
     try {
-      current.podStatusChanged(
-          new PodBuilder()
-              .withMetadata(
-                  new ObjectMetaBuilder()
-                      .withNamespace(sim.namespace)
-                      .withName(sim.name)
-                      .withUid(sim.uid)
-                      .build())
-              .withStatus(sim.status(context.nodeIp()))
-              .build());
+      // snapshot and delivery under the pod's lock: pushes from the ticker and from provider
+      // calls must reach the listener in the order the states happened (the listener never blocks)
+      synchronized (sim) {
+        current.podStatusChanged(
+            new PodBuilder()
+                .withMetadata(
+                    new ObjectMetaBuilder()
+                        .withNamespace(sim.namespace)
+                        .withName(sim.name)
+                        .withUid(sim.uid)
+                        .build())
+                .withStatus(sim.status(context.nodeIp()))
+                .build());
+      }
     } catch (RuntimeException e) {
       log.warn("pod status listener failed for {}/{}", sim.namespace, sim.name, e);
     }
