@@ -63,5 +63,10 @@ done
 end=$(date +%s.%N)
 rss_busy=$(awk '/VmRSS/ {print $2}' "/proc/$runner/status")
 seconds=$(echo "$end - $start" | bc -l)
-printf 'replicas: %s\nseconds to all Running: %.1f\npods per second: %.1f\nrunner RSS idle: %d MiB\nrunner RSS with pods: %d MiB\n' \
-  "$replicas" "$seconds" "$(echo "$replicas / $seconds" | bc -l)" "$((rss_idle / 1024))" "$((rss_busy / 1024))"
+# per pod: creation by the ReplicaSet controller to Ready (whole seconds, as the API stores them)
+latencies=$(kubectl get pods -n "$ns" -o jsonpath='{range .items[*]}{.metadata.creationTimestamp}{" "}{.status.conditions[?(@.type=="Ready")].lastTransitionTime}{"\n"}{end}' \
+  | while read -r created ready; do echo $(( $(date -d "$ready" +%s) - $(date -d "$created" +%s) )); done | sort -n)
+p50=$(echo "$latencies" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+p95=$(echo "$latencies" | awk '{a[NR]=$1} END {i=int(NR*0.95); if (i<1) i=1; print a[i]}')
+printf 'replicas: %s\nseconds to all Running: %.1f\npods per second: %.1f\npod created to Ready, p50/p95: %s s / %s s\nrunner RSS idle: %d MiB\nrunner RSS with pods: %d MiB\n' \
+  "$replicas" "$seconds" "$(echo "$replicas / $seconds" | bc -l)" "$p50" "$p95" "$((rss_idle / 1024))" "$((rss_busy / 1024))"
