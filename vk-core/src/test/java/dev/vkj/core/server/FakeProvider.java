@@ -1,5 +1,6 @@
 package dev.vkj.core.server;
 
+import dev.vkj.core.EmptyBackend;
 import dev.vkj.spi.AttachIO;
 import dev.vkj.spi.ContainerExec;
 import dev.vkj.spi.ContainerLogs;
@@ -11,17 +12,16 @@ import dev.vkj.spi.ProviderException;
 import dev.vkj.spi.StatsProvider;
 import dev.vkj.spi.stats.StatsSummary;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodStatus;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A provider with every capability; logs and stats are whatever the test sets. */
-class FakeProvider implements Provider, ContainerLogs, ContainerExec, PortForward, StatsProvider {
+class FakeProvider extends EmptyBackend
+    implements ContainerLogs, ContainerExec, PortForward, StatsProvider {
   record LogCall(String namespace, String pod, String container, LogOptions options) {}
 
   interface LogSource {
@@ -75,25 +75,6 @@ class FakeProvider implements Provider, ContainerLogs, ContainerExec, PortForwar
   }
 
   @Override
-  public void createPod(Pod pod) {}
-
-  @Override
-  public void updatePod(Pod pod) {}
-
-  @Override
-  public void deletePod(Pod pod) {}
-
-  @Override
-  public Optional<Pod> getPod(String namespace, String name) {
-    return Optional.empty();
-  }
-
-  @Override
-  public Optional<PodStatus> getPodStatus(String namespace, String name) {
-    return Optional.empty();
-  }
-
-  @Override
   public List<Pod> listPods() {
     return List.copyOf(running);
   }
@@ -105,35 +86,6 @@ class FakeProvider implements Provider, ContainerLogs, ContainerExec, PortForwar
 
   /** A provider with no optional capability. */
   static Provider bare() {
-    return new Provider() {
-      @Override
-      public void createPod(Pod pod) {}
-
-      @Override
-      public void updatePod(Pod pod) {}
-
-      @Override
-      public void deletePod(Pod pod) {}
-
-      @Override
-      public Optional<Pod> getPod(String namespace, String name) {
-        return Optional.empty();
-      }
-
-      @Override
-      public Optional<PodStatus> getPodStatus(String namespace, String name) {
-        return Optional.empty();
-      }
-
-      @Override
-      public List<Pod> listPods() {
-        return List.of();
-      }
-
-      @Override
-      public NodeDescription describeNode() {
-        return NodeDescription.builder().build();
-      }
-    };
+    return new EmptyBackend() {};
   }
 }

@@ -1,15 +1,12 @@
 package dev.vkj.core.server.stream;
 
+import dev.vkj.core.EmptyBackend;
 import dev.vkj.spi.AttachIO;
 import dev.vkj.spi.ContainerExec;
 import dev.vkj.spi.ErrorCode;
-import dev.vkj.spi.NodeDescription;
 import dev.vkj.spi.PortForward;
-import dev.vkj.spi.Provider;
 import dev.vkj.spi.ProviderException;
 import dev.vkj.spi.TerminalSize;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -29,7 +26,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * then copies stdin), {@code block} (waits until cancelled), {@code notfound}, {@code fail}.
  * Port-forward echoes the client's bytes back; port 9999 has nothing listening.
  */
-final class FakeStreamProvider implements Provider, ContainerExec, PortForward {
+final class FakeStreamProvider extends EmptyBackend implements ContainerExec, PortForward {
   static final int CLOSED_PORT = 9999;
 
   final BlockingQueue<TerminalSize> resizes = new LinkedBlockingQueue<>();
@@ -159,34 +156,5 @@ final class FakeStreamProvider implements Provider, ContainerExec, PortForward {
     while ((n = in.read(buffer)) >= 0) {
       out.write(buffer, 0, n);
     }
-  }
-
-  @Override
-  public void createPod(Pod pod) {}
-
-  @Override
-  public void updatePod(Pod pod) {}
-
-  @Override
-  public void deletePod(Pod pod) {}
-
-  @Override
-  public Optional<Pod> getPod(String namespace, String name) {
-    return Optional.empty();
-  }
-
-  @Override
-  public Optional<PodStatus> getPodStatus(String namespace, String name) {
-    return Optional.empty();
-  }
-
-  @Override
-  public List<Pod> listPods() {
-    return List.of();
-  }
-
-  @Override
-  public NodeDescription describeNode() {
-    return NodeDescription.builder().build();
   }
 }
