@@ -38,6 +38,10 @@ final class FakeStreamProvider implements Provider, ContainerExec, PortForward {
   volatile boolean blockInterrupted;
   volatile boolean blockSawClosed;
   final List<Integer> forwardedPorts = new CopyOnWriteArrayList<>();
+
+  /** Ports whose forwarding has ended, in order. */
+  final BlockingQueue<Integer> forwardsEnded = new LinkedBlockingQueue<>();
+
   volatile List<String> lastCommand;
   volatile boolean lastTty;
   volatile boolean lastHadStderr;
@@ -143,7 +147,9 @@ final class FakeStreamProvider implements Provider, ContainerExec, PortForward {
     } catch (InterruptedIOException e) {
       Thread.currentThread().interrupt();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // the client went away while we were writing
+    } finally {
+      forwardsEnded.add(port);
     }
   }
 

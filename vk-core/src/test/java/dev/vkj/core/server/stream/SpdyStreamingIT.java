@@ -390,4 +390,40 @@ class SpdyStreamingIT {
       assertThat(text(client.awaitFin(error))).contains("Success");
     }
   }
+
+  @Test
+  void clientDisconnectCancelsPortForwardPairs() throws Exception {
+    SpdyTestClient client =
+        SpdyTestClient.connect(server.port(), "/portForward/default/web-0", "portforward.k8s.io");
+    int error = client.openStream(Map.of("streamType", "error", "port", "8080", "requestID", "0"));
+    client.fin(error);
+    int data = client.openStream(Map.of("streamType", "data", "port", "8080", "requestID", "0"));
+    client.write(data, "ping".getBytes(StandardCharsets.UTF_8), false);
+    assertThat(text(client.awaitData(data, 4))).isEqualTo("ping");
+    // the provider is now blocked reading from the client
+    assertThat(server.provider.forwardsEnded).isEmpty();
+    client.close();
+    assertThat(server.provider.forwardsEnded.poll(5, TimeUnit.SECONDS)).isEqualTo(8080);
+  }
+
+  @Test
+  void clientResetOfADataStreamCancelsOnlyThatPair() throws Exception {
+    try (SpdyTestClient client =
+        SpdyTestClient.connect(server.port(), "/portForward/default/web-0", "portforward.k8s.io")) {
+      int error0 =
+          client.openStream(Map.of("streamType", "error", "port", "8080", "requestID", "0"));
+      int data0 = client.openStream(Map.of("streamType", "data", "port", "8080", "requestID", "0"));
+      int error1 =
+          client.openStream(Map.of("streamType", "error", "port", "8081", "requestID", "1"));
+      int data1 = client.openStream(Map.of("streamType", "data", "port", "8081", "requestID", "1"));
+      client.write(data0, "a".getBytes(StandardCharsets.UTF_8), false);
+      client.awaitData(data0, 1);
+      client.reset(data0);
+      assertThat(server.provider.forwardsEnded.poll(5, TimeUnit.SECONDS)).isEqualTo(8080);
+      client.write(data1, "b".getBytes(StandardCharsets.UTF_8), true);
+      assertThat(text(client.awaitFin(data1))).isEqualTo("b");
+      assertThat(client.awaitFin(error1)).isEmpty();
+      assertThat(error0).isPositive();
+    }
+  }
 }

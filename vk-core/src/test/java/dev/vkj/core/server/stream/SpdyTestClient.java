@@ -310,6 +310,12 @@ final class SpdyTestClient implements AutoCloseable {
     send(frame);
   }
 
+  void reset(int streamId) throws IOException {
+    send(
+        new io.netty.handler.codec.spdy.DefaultSpdyRstStreamFrame(
+            streamId, io.netty.handler.codec.spdy.SpdyStreamStatus.CANCEL));
+  }
+
   void fin(int streamId) throws IOException {
     write(streamId, new byte[0], true);
   }

@@ -303,4 +303,18 @@ class WebSocketStreamingIT {
       assertThat(bad).isNegative();
     }
   }
+
+  @Test
+  void idleWebSocketIsClosedAndTheCallCancelled() throws Exception {
+    server.close();
+    server =
+        new StreamTestServer(java.time.Duration.ofMillis(300), java.time.Duration.ofSeconds(30));
+    WebSocketTestClient client =
+        WebSocketTestClient.connect(
+            server.port(), "/exec/default/web-0/app?command=block&output=1", "v5.channel.k8s.io");
+    assertThat(client.next().data()).isEmpty();
+    assertThat(client.next().text()).isEqualTo("started\n");
+    assertThat(server.provider.blockCancelled.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(server.provider.blockSawClosed).isTrue();
+  }
 }
