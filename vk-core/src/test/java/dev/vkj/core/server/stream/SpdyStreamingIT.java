@@ -426,4 +426,35 @@ class SpdyStreamingIT {
       assertThat(error0).isPositive();
     }
   }
+
+  @Test
+  void clientGoAwayCancelsTheProviderCall() throws Exception {
+    try (SpdyTestClient client =
+        SpdyTestClient.connect(
+            server.port(), "/exec/default/web-0/app?command=block&output=1", KUBECTL_PROTOCOLS)) {
+      client.openStream("error");
+      int stdout = client.openStream("stdout");
+      client.awaitData(stdout, 8);
+      client.goAway();
+      assertThat(server.provider.blockCancelled.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(server.provider.blockInterrupted).isTrue();
+    }
+  }
+
+  @Test
+  void outputKeepsAnIdleConnectionAlive() throws Exception {
+    server.close();
+    server = new StreamTestServer(Duration.ofMillis(300), Duration.ofSeconds(30));
+    try (SpdyTestClient client =
+        SpdyTestClient.connect(
+            server.port(),
+            "/exec/default/web-0/app?command=tick&command=8&command=100&output=1",
+            KUBECTL_PROTOCOLS)) {
+      int error = client.openStream("error");
+      int stdout = client.openStream("stdout");
+      // 800 ms of output with no client traffic, longer than the 300 ms idle timeout
+      assertThat(text(client.awaitFin(stdout))).isEqualTo("tick\n".repeat(8));
+      assertThat(text(client.awaitFin(error))).contains("Success");
+    }
+  }
 }

@@ -310,6 +310,10 @@ final class SpdyTestClient implements AutoCloseable {
     send(frame);
   }
 
+  void goAway() throws IOException {
+    send(new io.netty.handler.codec.spdy.DefaultSpdyGoAwayFrame(nextStreamId - 2));
+  }
+
   void reset(int streamId) throws IOException {
     send(
         new io.netty.handler.codec.spdy.DefaultSpdyRstStreamFrame(
