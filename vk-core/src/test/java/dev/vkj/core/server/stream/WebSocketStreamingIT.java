@@ -317,4 +317,30 @@ class WebSocketStreamingIT {
     assertThat(server.provider.blockCancelled.await(5, TimeUnit.SECONDS)).isTrue();
     assertThat(server.provider.blockSawClosed).isTrue();
   }
+
+  @Test
+  void malformedWebSocketUpgradesAreHttpErrors() throws Exception {
+    String noKey =
+        "GET /exec/default/web-0/app?command=ls&output=1 HTTP/1.1\r\nHost: x\r\n"
+            + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+            + "Sec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n";
+    assertThat(WebSocketTestClient.rawRequest(server.port(), noKey)).startsWith("HTTP/1.1 400 ");
+    String post =
+        "POST /exec/default/web-0/app?command=ls&output=1 HTTP/1.1\r\nHost: x\r\n"
+            + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nContent-Length: 0\r\n\r\n";
+    assertThat(WebSocketTestClient.rawRequest(server.port(), post))
+        .startsWith("HTTP/1.1 400 ")
+        .contains("a WebSocket upgrade must use GET");
+    String oldVersion =
+        "GET /exec/default/web-0/app?command=ls&output=1 HTTP/1.1\r\nHost: x\r\n"
+            + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 5\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+    assertThat(WebSocketTestClient.rawRequest(server.port(), oldVersion))
+        .startsWith("HTTP/1.1 426 ");
+    String plain = "GET /exec/default/web-0/app?command=ls&output=1 HTTP/1.1\r\nHost: x\r\n\r\n";
+    assertThat(WebSocketTestClient.rawRequest(server.port(), plain))
+        .startsWith("HTTP/1.1 400 ")
+        .contains("X-Stream-Protocol-Version is required");
+  }
 }
