@@ -61,6 +61,9 @@ public final class ProviderStreamHandler implements StreamHandler {
   /** Largest WebSocket message accepted from a client. */
   static final int MAX_WEBSOCKET_MESSAGE = 1024 * 1024;
 
+  /** Ports of one WebSocket port-forward: channels 2i and 2i+1 must fit in a byte. */
+  static final int MAX_WEBSOCKET_PORTS = 127;
+
   private static final String SSL = "ssl";
   private static final String X_STREAM_PROTOCOL_VERSION = "X-Stream-Protocol-Version";
   private static final String X_ACCEPTED_STREAM_PROTOCOL_VERSIONS =
@@ -75,7 +78,7 @@ public final class ProviderStreamHandler implements StreamHandler {
    * @param provider the provider; it must implement {@link ContainerExec} for exec and attach and
    *     {@link PortForward} for port-forward (others are answered with 501)
    * @param blockingExecutor runs the blocking provider calls, one thread per active session or
-   *     forwarded connection
+   *     forwarded connection, and the resize listeners; use an unbounded or generously sized pool
    * @param streamIdleTimeout a connection without any traffic for this long is closed
    * @param streamCreationTimeout how long a client may take to open the streams of a session
    */
@@ -271,6 +274,13 @@ public final class ProviderStreamHandler implements StreamHandler {
           ctx, HttpResponseStatus.BAD_REQUEST, "query parameter \"port\" is required", Map.of());
       return;
     }
+    if (portForward && !tunnel) {
+      String problem = checkPorts(target.ports());
+      if (problem != null) {
+        respond(ctx, HttpResponseStatus.BAD_REQUEST, problem, Map.of());
+        return;
+      }
+    }
     WebSocketServerHandshaker handshaker =
         new WebSocketServerHandshakerFactory(
                 "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri(),
@@ -351,6 +361,19 @@ public final class ProviderStreamHandler implements StreamHandler {
         protocol.isEmpty() ? "no subprotocol" : protocol,
         target.namespace(),
         target.pod());
+  }
+
+  /** Two channels per port must fit in the one-byte channel number. */
+  private static String checkPorts(List<Integer> ports) {
+    if (ports.size() > MAX_WEBSOCKET_PORTS) {
+      return "too many ports: at most " + MAX_WEBSOCKET_PORTS + " per WebSocket";
+    }
+    for (int port : ports) {
+      if (port < 1 || port > 65535) {
+        return "invalid port " + port + ": must be between 1 and 65535";
+      }
+    }
+    return null;
   }
 
   private static List<String> portForwardSubprotocols() {

@@ -274,6 +274,11 @@ class WebSocketStreamingIT {
                 server.port(), "/portForward/default/web-0?port=80", "v5.channel.k8s.io"))
         .startsWith("HTTP/1.1 403 ")
         .contains("unsupported WebSocket subprotocol [v5.channel.k8s.io] for port-forward");
+    assertThat(
+            WebSocketTestClient.rawUpgrade(
+                server.port(), "/portForward/default/web-0?port=80,0", "v4.channel.k8s.io"))
+        .startsWith("HTTP/1.1 400 ")
+        .contains("invalid port 0");
     // kubectl 1.30+ exec offers only v5, which is served
     assertThat(
             WebSocketTestClient.rawUpgrade(
