@@ -35,6 +35,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -398,7 +399,7 @@ public final class ProviderStreamHandler implements StreamHandler {
   private static void removeAll(ChannelPipeline pipeline, List<String> names) {
     // the codec goes last so that bytes it buffered flow into the new handlers
     List<String> ordered = new ArrayList<>(names);
-    java.util.Collections.reverse(ordered);
+    Collections.reverse(ordered);
     for (String name : ordered) {
       if (pipeline.get(name) != null) {
         pipeline.remove(name);
