@@ -35,6 +35,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,6 +62,9 @@ public final class ProviderStreamHandler implements StreamHandler {
   /** Largest WebSocket message accepted from a client. */
   static final int MAX_WEBSOCKET_MESSAGE = 1024 * 1024;
 
+  /** Ports of one WebSocket port-forward: channels 2i and 2i+1 must fit in a byte. */
+  static final int MAX_WEBSOCKET_PORTS = 127;
+
   private static final String SSL = "ssl";
   private static final String X_STREAM_PROTOCOL_VERSION = "X-Stream-Protocol-Version";
   private static final String X_ACCEPTED_STREAM_PROTOCOL_VERSIONS =
@@ -75,7 +79,7 @@ public final class ProviderStreamHandler implements StreamHandler {
    * @param provider the provider; it must implement {@link ContainerExec} for exec and attach and
    *     {@link PortForward} for port-forward (others are answered with 501)
    * @param blockingExecutor runs the blocking provider calls, one thread per active session or
-   *     forwarded connection
+   *     forwarded connection, and the resize listeners; use an unbounded or generously sized pool
    * @param streamIdleTimeout a connection without any traffic for this long is closed
    * @param streamCreationTimeout how long a client may take to open the streams of a session
    */
@@ -271,6 +275,13 @@ public final class ProviderStreamHandler implements StreamHandler {
           ctx, HttpResponseStatus.BAD_REQUEST, "query parameter \"port\" is required", Map.of());
       return;
     }
+    if (portForward && !tunnel) {
+      String problem = checkPorts(target.ports());
+      if (problem != null) {
+        respond(ctx, HttpResponseStatus.BAD_REQUEST, problem, Map.of());
+        return;
+      }
+    }
     WebSocketServerHandshaker handshaker =
         new WebSocketServerHandshakerFactory(
                 "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri(),
@@ -353,6 +364,19 @@ public final class ProviderStreamHandler implements StreamHandler {
         target.pod());
   }
 
+  /** Two channels per port must fit in the one-byte channel number. */
+  private static String checkPorts(List<Integer> ports) {
+    if (ports.size() > MAX_WEBSOCKET_PORTS) {
+      return "too many ports: at most " + MAX_WEBSOCKET_PORTS + " per WebSocket";
+    }
+    for (int port : ports) {
+      if (port < 1 || port > 65535) {
+        return "invalid port " + port + ": must be between 1 and 65535";
+      }
+    }
+    return null;
+  }
+
   private static List<String> portForwardSubprotocols() {
     List<String> all = new ArrayList<>(Protocols.WS_PORT_FORWARD);
     all.add(WebSocketTunnelCodec.SUBPROTOCOL);
@@ -375,7 +399,7 @@ public final class ProviderStreamHandler implements StreamHandler {
   private static void removeAll(ChannelPipeline pipeline, List<String> names) {
     // the codec goes last so that bytes it buffered flow into the new handlers
     List<String> ordered = new ArrayList<>(names);
-    java.util.Collections.reverse(ordered);
+    Collections.reverse(ordered);
     for (String name : ordered) {
       if (pipeline.get(name) != null) {
         pipeline.remove(name);

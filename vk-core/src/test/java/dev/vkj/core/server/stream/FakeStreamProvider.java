@@ -22,9 +22,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * A provider whose exec understands a few commands: {@code echo ARGS}, {@code cat}, {@code head N},
- * {@code stderr TEXT}, {@code exit N}, {@code big N}, {@code tty} (registers a resize listener,
- * then copies stdin), {@code block} (waits until cancelled), {@code notfound}, {@code fail}.
- * Port-forward echoes the client's bytes back; port 9999 has nothing listening.
+ * {@code stderr TEXT}, {@code exit N}, {@code big N}, {@code tick N MILLIS}, {@code tty} (registers
+ * a resize listener, then copies stdin), {@code block} (waits until cancelled), {@code notfound},
+ * {@code fail}. Port-forward echoes the client's bytes back; port 9999 has nothing listening.
  */
 final class FakeStreamProvider extends EmptyBackend implements ContainerExec, PortForward {
   static final int CLOSED_PORT = 9999;
@@ -35,6 +35,10 @@ final class FakeStreamProvider extends EmptyBackend implements ContainerExec, Po
   volatile boolean blockInterrupted;
   volatile boolean blockSawClosed;
   final List<Integer> forwardedPorts = new CopyOnWriteArrayList<>();
+
+  /** Ports whose forwarding has ended, in order. */
+  final BlockingQueue<Integer> forwardsEnded = new LinkedBlockingQueue<>();
+
   volatile List<String> lastCommand;
   volatile boolean lastTty;
   volatile boolean lastHadStderr;
@@ -75,6 +79,18 @@ final class FakeStreamProvider extends EmptyBackend implements ContainerExec, Po
       case "head" -> {
         byte[] bytes = io.stdin().orElseThrow().readNBytes(Integer.parseInt(args.get(0)));
         io.stdout().orElseThrow().write(bytes);
+        return 0;
+      }
+      case "tick" -> {
+        for (int i = 0; i < Integer.parseInt(args.get(0)); i++) {
+          write(io.stdout(), "tick\n");
+          try {
+            Thread.sleep(Long.parseLong(args.get(1)));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+          }
+        }
         return 0;
       }
       case "exit" -> {
@@ -140,7 +156,9 @@ final class FakeStreamProvider extends EmptyBackend implements ContainerExec, Po
     } catch (InterruptedIOException e) {
       Thread.currentThread().interrupt();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // the client went away while we were writing
+    } finally {
+      forwardsEnded.add(port);
     }
   }
 

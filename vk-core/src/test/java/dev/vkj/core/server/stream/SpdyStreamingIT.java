@@ -390,4 +390,71 @@ class SpdyStreamingIT {
       assertThat(text(client.awaitFin(error))).contains("Success");
     }
   }
+
+  @Test
+  void clientDisconnectCancelsPortForwardPairs() throws Exception {
+    SpdyTestClient client =
+        SpdyTestClient.connect(server.port(), "/portForward/default/web-0", "portforward.k8s.io");
+    int error = client.openStream(Map.of("streamType", "error", "port", "8080", "requestID", "0"));
+    client.fin(error);
+    int data = client.openStream(Map.of("streamType", "data", "port", "8080", "requestID", "0"));
+    client.write(data, "ping".getBytes(StandardCharsets.UTF_8), false);
+    assertThat(text(client.awaitData(data, 4))).isEqualTo("ping");
+    // the provider is now blocked reading from the client
+    assertThat(server.provider.forwardsEnded).isEmpty();
+    client.close();
+    assertThat(server.provider.forwardsEnded.poll(5, TimeUnit.SECONDS)).isEqualTo(8080);
+  }
+
+  @Test
+  void clientResetOfADataStreamCancelsOnlyThatPair() throws Exception {
+    try (SpdyTestClient client =
+        SpdyTestClient.connect(server.port(), "/portForward/default/web-0", "portforward.k8s.io")) {
+      int error0 =
+          client.openStream(Map.of("streamType", "error", "port", "8080", "requestID", "0"));
+      int data0 = client.openStream(Map.of("streamType", "data", "port", "8080", "requestID", "0"));
+      int error1 =
+          client.openStream(Map.of("streamType", "error", "port", "8081", "requestID", "1"));
+      int data1 = client.openStream(Map.of("streamType", "data", "port", "8081", "requestID", "1"));
+      client.write(data0, "a".getBytes(StandardCharsets.UTF_8), false);
+      client.awaitData(data0, 1);
+      client.reset(data0);
+      assertThat(server.provider.forwardsEnded.poll(5, TimeUnit.SECONDS)).isEqualTo(8080);
+      client.write(data1, "b".getBytes(StandardCharsets.UTF_8), true);
+      assertThat(text(client.awaitFin(data1))).isEqualTo("b");
+      assertThat(client.awaitFin(error1)).isEmpty();
+      assertThat(error0).isPositive();
+    }
+  }
+
+  @Test
+  void clientGoAwayCancelsTheProviderCall() throws Exception {
+    try (SpdyTestClient client =
+        SpdyTestClient.connect(
+            server.port(), "/exec/default/web-0/app?command=block&output=1", KUBECTL_PROTOCOLS)) {
+      client.openStream("error");
+      int stdout = client.openStream("stdout");
+      client.awaitData(stdout, 8);
+      client.goAway();
+      assertThat(server.provider.blockCancelled.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(server.provider.blockInterrupted).isTrue();
+    }
+  }
+
+  @Test
+  void outputKeepsAnIdleConnectionAlive() throws Exception {
+    server.close();
+    server = new StreamTestServer(Duration.ofMillis(300), Duration.ofSeconds(30));
+    try (SpdyTestClient client =
+        SpdyTestClient.connect(
+            server.port(),
+            "/exec/default/web-0/app?command=tick&command=8&command=100&output=1",
+            KUBECTL_PROTOCOLS)) {
+      int error = client.openStream("error");
+      int stdout = client.openStream("stdout");
+      // 800 ms of output with no client traffic, longer than the 300 ms idle timeout
+      assertThat(text(client.awaitFin(stdout))).isEqualTo("tick\n".repeat(8));
+      assertThat(text(client.awaitFin(error))).contains("Success");
+    }
+  }
 }

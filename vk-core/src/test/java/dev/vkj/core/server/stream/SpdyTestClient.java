@@ -310,6 +310,16 @@ final class SpdyTestClient implements AutoCloseable {
     send(frame);
   }
 
+  void goAway() throws IOException {
+    send(new io.netty.handler.codec.spdy.DefaultSpdyGoAwayFrame(nextStreamId - 2));
+  }
+
+  void reset(int streamId) throws IOException {
+    send(
+        new io.netty.handler.codec.spdy.DefaultSpdyRstStreamFrame(
+            streamId, io.netty.handler.codec.spdy.SpdyStreamStatus.CANCEL));
+  }
+
   void fin(int streamId) throws IOException {
     write(streamId, new byte[0], true);
   }

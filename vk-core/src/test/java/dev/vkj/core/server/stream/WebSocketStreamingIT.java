@@ -274,6 +274,11 @@ class WebSocketStreamingIT {
                 server.port(), "/portForward/default/web-0?port=80", "v5.channel.k8s.io"))
         .startsWith("HTTP/1.1 403 ")
         .contains("unsupported WebSocket subprotocol [v5.channel.k8s.io] for port-forward");
+    assertThat(
+            WebSocketTestClient.rawUpgrade(
+                server.port(), "/portForward/default/web-0?port=80,0", "v4.channel.k8s.io"))
+        .startsWith("HTTP/1.1 400 ")
+        .contains("invalid port 0");
     // kubectl 1.30+ exec offers only v5, which is served
     assertThat(
             WebSocketTestClient.rawUpgrade(
@@ -302,5 +307,45 @@ class WebSocketStreamingIT {
       int bad = client.openStream(Map.of("streamType", "data", "port", "0", "requestID", "1"));
       assertThat(bad).isNegative();
     }
+  }
+
+  @Test
+  void idleWebSocketIsClosedAndTheCallCancelled() throws Exception {
+    server.close();
+    server =
+        new StreamTestServer(java.time.Duration.ofMillis(300), java.time.Duration.ofSeconds(30));
+    WebSocketTestClient client =
+        WebSocketTestClient.connect(
+            server.port(), "/exec/default/web-0/app?command=block&output=1", "v5.channel.k8s.io");
+    assertThat(client.next().data()).isEmpty();
+    assertThat(client.next().text()).isEqualTo("started\n");
+    assertThat(server.provider.blockCancelled.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(server.provider.blockSawClosed).isTrue();
+  }
+
+  @Test
+  void malformedWebSocketUpgradesAreHttpErrors() throws Exception {
+    String noKey =
+        "GET /exec/default/web-0/app?command=ls&output=1 HTTP/1.1\r\nHost: x\r\n"
+            + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+            + "Sec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n";
+    assertThat(WebSocketTestClient.rawRequest(server.port(), noKey)).startsWith("HTTP/1.1 400 ");
+    String post =
+        "POST /exec/default/web-0/app?command=ls&output=1 HTTP/1.1\r\nHost: x\r\n"
+            + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nContent-Length: 0\r\n\r\n";
+    assertThat(WebSocketTestClient.rawRequest(server.port(), post))
+        .startsWith("HTTP/1.1 400 ")
+        .contains("a WebSocket upgrade must use GET");
+    String oldVersion =
+        "GET /exec/default/web-0/app?command=ls&output=1 HTTP/1.1\r\nHost: x\r\n"
+            + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 5\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+    assertThat(WebSocketTestClient.rawRequest(server.port(), oldVersion))
+        .startsWith("HTTP/1.1 426 ");
+    String plain = "GET /exec/default/web-0/app?command=ls&output=1 HTTP/1.1\r\nHost: x\r\n\r\n";
+    assertThat(WebSocketTestClient.rawRequest(server.port(), plain))
+        .startsWith("HTTP/1.1 400 ")
+        .contains("X-Stream-Protocol-Version is required");
   }
 }

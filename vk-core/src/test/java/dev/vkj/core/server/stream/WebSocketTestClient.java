@@ -74,18 +74,22 @@ final class WebSocketTestClient implements WebSocket.Listener, AutoCloseable {
    */
   static String rawUpgrade(int port, String pathAndQuery, String protocolHeader)
       throws java.io.IOException {
+    String request =
+        "GET "
+            + pathAndQuery
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            + "Sec-WebSocket-Protocol: "
+            + protocolHeader
+            + "\r\n\r\n";
+    return rawRequest(port, request);
+  }
+
+  /** Sends raw request bytes and returns everything the server answers until it closes. */
+  static String rawRequest(int port, String request) throws java.io.IOException {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
       socket.setSoTimeout(10_000);
-      String request =
-          "GET "
-              + pathAndQuery
-              + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-              + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-              + "Sec-WebSocket-Protocol: "
-              + protocolHeader
-              + "\r\n\r\n";
       socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-      // the server closes the connection after an error answer
       return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
