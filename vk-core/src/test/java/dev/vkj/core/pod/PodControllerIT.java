@@ -58,6 +58,8 @@ class PodControllerIT {
     if (controller != null) {
       controller.close();
     }
+    // close our connections before the extension stops the mock server, which waits for them
+    client.close();
   }
 
   private PodController start(FakeProvider provider) throws InterruptedException {
