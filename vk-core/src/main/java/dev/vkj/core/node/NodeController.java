@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeStatus;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -98,14 +97,14 @@ public final class NodeController implements AutoCloseable {
     events.node(false, "Starting", "Starting kubelet.");
     schedule(this::renewLease, config.leaseRenewInterval());
     schedule(this::checkStatus, config.statusCheckInterval());
-    loop.scheduleWithFixedDelay(
+    // a change of health is written at once; otherwise the status check above runs on its own
+    schedule(
         () -> {
-          ping();
-          checkStatus();
+          if (ping()) {
+            checkStatus();
+          }
         },
-        config.pingInterval().toMillis(),
-        config.pingInterval().toMillis(),
-        TimeUnit.MILLISECONDS);
+        config.pingInterval());
     informer =
         client
             .nodes()
@@ -138,21 +137,6 @@ public final class NodeController implements AutoCloseable {
   /** Whether the last status written says Ready=True. */
   public boolean isReady() {
     return ready;
-  }
-
-  /** The Node as last read or written; empty before registration. */
-  public Node node() {
-    return node;
-  }
-
-  /** The node's InternalIP (pod {@code status.hostIP}). */
-  public String hostIp() {
-    return config.nodeIp();
-  }
-
-  /** The node's allocatable resources (downward API defaults). */
-  public Map<String, Quantity> allocatable() {
-    return provider.describeNode().allocatable();
   }
 
   private void register() {
@@ -246,7 +230,8 @@ public final class NodeController implements AutoCloseable {
     return NodeHealth.healthy();
   }
 
-  private void ping() {
+  /** Checks the provider's health; returns whether it changed since the last check. */
+  private boolean ping() {
     Future<?> result;
     try {
       result =
@@ -256,7 +241,7 @@ public final class NodeController implements AutoCloseable {
                 return null;
               });
     } catch (RejectedExecutionException e) {
-      return;
+      return false;
     }
     String error;
     try {
@@ -269,9 +254,10 @@ public final class NodeController implements AutoCloseable {
       error = e.getCause().getMessage();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return;
+      return false;
     }
-    if (!Objects.equals(error, pingError)) {
+    boolean changed = !Objects.equals(error, pingError);
+    if (changed) {
       if (error != null) {
         log.warn("provider health check failed: {}", error);
       } else {
@@ -279,6 +265,7 @@ public final class NodeController implements AutoCloseable {
       }
     }
     pingError = error;
+    return changed;
   }
 
   private void checkStatus() {
