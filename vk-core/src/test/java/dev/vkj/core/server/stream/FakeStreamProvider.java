@@ -111,7 +111,11 @@ final class FakeStreamProvider extends EmptyBackend implements ContainerExec, Po
         return 0;
       }
       case "block" -> {
-        write(io.stdout(), "started\n");
+        try {
+          write(io.stdout(), "started\n");
+        } catch (IOException e) {
+          // the client may read "started" and go away before the flush: the interrupt follows
+        }
         blockStarted.countDown();
         try {
           Thread.sleep(60_000);
