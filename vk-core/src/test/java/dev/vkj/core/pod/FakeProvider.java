@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,9 @@ class FakeProvider implements Provider {
   /** When true, deleted pods keep running (a slow backend). */
   volatile boolean ignoreDelete;
 
+  /** Where start times come from; the test harness hands in the controller's clock. */
+  volatile Clock clock = Clock.systemUTC();
+
   private final AtomicInteger ips = new AtomicInteger(1);
 
   static String key(String ns, String name) {
@@ -57,6 +62,7 @@ class FakeProvider implements Provider {
     copy.setStatus(null);
     pods.put(key, copy);
     created.add(copy);
+    String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
     List<ContainerStatus> cs = new ArrayList<>();
     pod.getSpec()
         .getContainers()
@@ -72,7 +78,7 @@ class FakeProvider implements Provider {
                         .withRestartCount(0)
                         .withNewState()
                         .withNewRunning()
-                        .withStartedAt("2026-11-26T10:00:00Z")
+                        .withStartedAt(now)
                         .endRunning()
                         .endState()
                         .build()));
@@ -81,7 +87,7 @@ class FakeProvider implements Provider {
         copy,
         new PodStatusBuilder()
             .withPodIP("10.1.0." + ips.getAndIncrement())
-            .withStartTime("2026-11-26T10:00:00Z")
+            .withStartTime(now)
             .withContainerStatuses(cs)
             .build());
   }
@@ -131,7 +137,7 @@ class FakeProvider implements Provider {
               .withNewTerminated()
               .withExitCode(0)
               .withReason("Completed")
-              .withFinishedAt("2026-11-26T10:01:00Z")
+              .withFinishedAt(clock.instant().truncatedTo(ChronoUnit.SECONDS).toString())
               .endTerminated()
               .build());
     }
@@ -234,7 +240,7 @@ class FakeProvider implements Provider {
     void evict(String ns, String name, Long graceSeconds, String message) {
       String key = key(ns, name);
       Pod pod = pods.get(key);
-      pod.getMetadata().setDeletionTimestamp("2026-11-26T10:05:00Z");
+      pod.getMetadata().setDeletionTimestamp(clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
       pod.getMetadata().setDeletionGracePeriodSeconds(graceSeconds);
       PodStatus s = Serialization.clone(statuses.get(key));
       s.setPhase("Failed");
