@@ -16,6 +16,12 @@ public enum ErrorCode {
   THROTTLED(true),
   /** A temporary failure (network, 5xx, timeout); retried with exponential backoff. */
   TRANSIENT(true),
+  /**
+   * A quota or the backend's capacity is exhausted (a regional container quota, no Fargate capacity
+   * in the zone). The pod stays {@code Pending} with reason {@code ProviderQuotaExceeded} and a
+   * Warning event from the first failure, and the core retries with backoff.
+   */
+  QUOTA_EXCEEDED(true),
   /** Credentials are missing, expired or lack permission; retried with backoff and reported. */
   AUTH(true),
   /** The provider configuration is invalid; the runner exits with code 2 at startup. */

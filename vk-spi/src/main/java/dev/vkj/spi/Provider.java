@@ -16,8 +16,9 @@ import java.util.Optional;
  *   <li>Every method is idempotent: the core retries after failures and after restarts. {@link
  *       #createPod} of a pod that already exists with the same UID succeeds without creating a
  *       second copy; {@link #deletePod} of an unknown pod succeeds.
- *   <li>Pods are identified by namespace and name; the backend keeps {@code metadata.uid} so that
- *       the core can tell a pod from a recreated pod of the same name.
+ *   <li>Pods are identified by namespace and name; the backend keeps {@code metadata.uid} and the
+ *       spec hash ({@link PodIdentity}) so that the core can tell a pod from a recreated pod of the
+ *       same name and adopt it after a restart without a create or an update.
  *   <li>Failures are reported as {@link ProviderException} with an {@link ErrorCode}. Use {@link
  *       ErrorCode#INVALID_INPUT} for a pod that can never run here: the core then marks it Failed
  *       with reason {@code ProviderFailed} and records an Event, instead of retrying.
@@ -28,7 +29,11 @@ import java.util.Optional;
  * <ul>
  *   <li>Before {@link #createPod} and {@link #updatePod}, environment variables are resolved:
  *       ConfigMap/Secret references, {@code envFrom}, the downward API and service links are
- *       replaced by literal {@code env} values, and {@code envFrom} is emptied.
+ *       replaced by literal {@code env} values, and {@code envFrom} is emptied. Values that came
+ *       from Secrets stay recognisable ({@link SecretEnv}).
+ *   <li>Every call goes through one boundary with a timeout per operation, retries decided by the
+ *       {@link ErrorCode}, and shared rate limiters ({@link #limits()}): a {@code THROTTLED} answer
+ *       slows every caller, not only one pod.
  *   <li>Pod status is written to the API server only when it changed, with kubelet-compatible
  *       conditions derived from the container statuses you report.
  *   <li>Graceful deletion, restart adoption (pods in the backend that still exist in the API are
@@ -58,7 +63,11 @@ public interface Provider extends AutoCloseable {
    */
   void deletePod(Pod pod) throws ProviderException;
 
-  /** The pod as the backend knows it (spec as created, current status), or empty. */
+  /**
+   * The pod as the backend knows it, or empty: namespace, name, UID, the {@link
+   * PodIdentity#SPEC_HASH} annotation as given at create or update, and the current status. The
+   * spec may be partial; the core never compares it.
+   */
   Optional<Pod> getPod(String namespace, String name) throws ProviderException;
 
   /**
@@ -69,8 +78,9 @@ public interface Provider extends AutoCloseable {
   Optional<PodStatus> getPodStatus(String namespace, String name) throws ProviderException;
 
   /**
-   * Every pod this provider runs for this node. Used at startup to adopt pods that still exist in
-   * the API server and to delete leftovers, so it must not list pods of other nodes.
+   * Every pod this provider runs for this node, with the same metadata as {@link #getPod}. Used at
+   * startup to adopt pods that still exist in the API server and to delete leftovers, so it must
+   * not list pods of other nodes.
    */
   List<Pod> listPods() throws ProviderException;
 
@@ -82,6 +92,14 @@ public interface Provider extends AutoCloseable {
    * not renewed, so Kubernetes stops scheduling here.
    */
   default void ping() throws ProviderException {}
+
+  /**
+   * The call rates the backend allows. The core keeps all calls of this runner within them; the
+   * default declares none.
+   */
+  default BackendLimits limits() {
+    return BackendLimits.NONE;
+  }
 
   /** Releases clients and threads. Does not delete pods: a restarted runner adopts them. */
   @Override

@@ -46,6 +46,11 @@ public class ProviderException extends Exception {
     return new ProviderException(ErrorCode.THROTTLED, message, retryAfter, null);
   }
 
+  /** A quota or capacity limit; {@code retryAfter} may be null when the backend gave no hint. */
+  public static ProviderException quotaExceeded(String message, Duration retryAfter) {
+    return new ProviderException(ErrorCode.QUOTA_EXCEEDED, message, retryAfter, null);
+  }
+
   public static ProviderException transientError(String message, Throwable cause) {
     return new ProviderException(ErrorCode.TRANSIENT, message, cause);
   }
