@@ -17,18 +17,27 @@ if ! command -v kubectl >/dev/null 2>&1; then
   apt-get install -y -qq kubernetes-client >/dev/null
 fi
 
+fail() { echo "install-e2e-tools: $*" >&2; exit 1; }
+
 unpack() { # package binary-path-inside
   local pkg=$1 inner=$2 dir="$tools/$1"
   if [ ! -x "$dir/$inner" ]; then
     apt_update
     rm -rf "$dir" && mkdir -p "$dir"
-    (cd "$dir" && apt-get download -qq "$pkg" >/dev/null 2>&1 && dpkg -x ./*.deb . && rm -f ./*.deb)
+    (cd "$dir" && apt-get download -qq "$pkg" && dpkg -x ./*.deb . && rm -f ./*.deb) \
+      >"$tools/$pkg.log" 2>&1 \
+      || { cat "$tools/$pkg.log" >&2; fail "could not download and unpack Debian package $pkg"; }
+    [ -x "$dir/$inner" ] || fail "package $pkg has no $inner"
   fi
   echo "$dir/$inner"
 }
 
-legacy=$(unpack kubernetes-client usr/bin/kubectl)
-promtool=$(unpack prometheus usr/bin/promtool)
+command -v kubectl >/dev/null 2>&1 || fail "kubectl is still missing after installing kubernetes-client"
+# a failure inside $(...) does not stop the script by itself: check each result
+legacy=$(unpack kubernetes-client usr/bin/kubectl) || exit 1
+promtool=$(unpack prometheus usr/bin/promtool) || exit 1
+"$legacy" version --client >/dev/null 2>&1 || fail "$legacy does not run"
+"$promtool" --version >/dev/null 2>&1 || fail "$promtool does not run"
 echo "export VKJ_E2E_KUBECTL_LEGACY=$legacy"
 echo "export VKJ_E2E_PROMTOOL=$promtool"
 echo "kubectl: $(kubectl version --client 2>/dev/null | head -n 1); legacy: $("$legacy" version --client --short 2>/dev/null || true)" >&2

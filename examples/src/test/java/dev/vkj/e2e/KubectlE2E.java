@@ -17,14 +17,13 @@ import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -108,8 +107,11 @@ class KubectlE2E {
           Pod p = cluster.client.pods().inNamespace(NS).withName("shell").get();
           return p != null && E2eCluster.running(p);
         });
-    // a few log lines exist before the log tests run
-    E2eCluster.sleep(Duration.ofSeconds(6));
+    // the log tests need a few seconds of output: wait for it, do not guess how long it takes
+    await(
+        Duration.ofSeconds(60),
+        "six log lines from pod shell",
+        () -> cluster.kubectl.run("logs", "shell", "-n", NS).lines().count() >= 6);
   }
 
   @AfterAll
@@ -119,24 +121,63 @@ class KubectlE2E {
     }
   }
 
-  /** Every kubectl available: the current one and, when installed, the SPDY-only 1.20 one. */
+  /** Both kubectls: the current one (WebSocket first) and the SPDY-only 1.20 one. */
   static Stream<String> kubectls() {
-    List<String> binaries = new ArrayList<>();
-    binaries.add(Kubectl.fromEnvironment().binary());
-    String legacy = System.getenv("VKJ_E2E_KUBECTL_LEGACY");
-    if (legacy != null && Files.isExecutable(Path.of(legacy))) {
-      binaries.add(legacy);
-    }
-    return binaries.stream();
+    return Stream.of(Kubectl.fromEnvironment().binary(), legacyKubectl());
   }
 
-  @Test
-  void legacySpdyOnlyKubectlIsInstalledForCi() {
+  /** The SPDY-only kubectl is required: without it half of the streaming checks would not run. */
+  private static String legacyKubectl() {
     String legacy = System.getenv("VKJ_E2E_KUBECTL_LEGACY");
-    if (System.getenv("CI") != null) {
-      assertThat(legacy).as("VKJ_E2E_KUBECTL_LEGACY in CI").isNotBlank();
-      assertThat(Path.of(legacy)).isExecutable();
-    }
+    assertThat(legacy)
+        .as("VKJ_E2E_KUBECTL_LEGACY (eval \"$(bash scripts/install-e2e-tools.sh)\")")
+        .isNotBlank();
+    assertThat(Path.of(legacy)).isExecutable();
+    return legacy;
+  }
+
+  private static boolean isLegacy(String binary) {
+    return binary.equals(legacyKubectl());
+  }
+
+  /** The kubectl versions under test decide the transports the streaming checks expect. */
+  @Test
+  void kubectlVersionsUnderTest() {
+    assertThat(clientMinor(Kubectl.fromEnvironment().binary()))
+        .as("the current kubectl tries WebSocket first from 1.30 on")
+        .isGreaterThanOrEqualTo(30);
+    assertThat(clientMinor(legacyKubectl()))
+        .as("the legacy kubectl speaks SPDY only")
+        .isEqualTo(20);
+  }
+
+  private static int clientMinor(String binary) {
+    String json = new Kubectl(binary).run("version", "--client", "-o", "json");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> version =
+        (Map<String, Object>) Serialization.unmarshal(json, Map.class).get("clientVersion");
+    return Integer.parseInt(String.valueOf(version.get("minor")).replaceAll("[^0-9]", ""));
+  }
+
+  /**
+   * Runs a streaming kubectl command and asserts the transport its session used, from the line the
+   * runner logs for each session: kubectl falls back from WebSocket to SPDY silently.
+   */
+  private static <T> T expectTransport(String binary, String kind, Callable<T> action)
+      throws Exception {
+    int seen = cluster.runnerLog().length();
+    T result = action.call();
+    String expected = kind + " session over " + (isLegacy(binary) ? "SPDY" : "WebSocket") + " (";
+    await(
+        Duration.ofSeconds(20),
+        "runner log line '" + expected + "... for pod " + NS + "/shell'",
+        () ->
+            cluster
+                .runnerLog()
+                .substring(seen)
+                .lines()
+                .anyMatch(l -> l.contains(expected) && l.endsWith("for pod " + NS + "/shell")));
+    return result;
   }
 
   @ParameterizedTest
@@ -194,8 +235,10 @@ class KubectlE2E {
 
   @ParameterizedTest
   @MethodSource("kubectls")
-  void execShowsResolvedEnvironment(String binary) {
-    String env = new Kubectl(binary).run("exec", "shell", "-n", NS, "--", "env");
+  void execShowsResolvedEnvironment(String binary) throws Exception {
+    String env =
+        expectTransport(
+            binary, "exec", () -> new Kubectl(binary).run("exec", "shell", "-n", NS, "--", "env"));
     assertThat(env).contains("GREETING=hello from a configmap").contains("PASSWORD=s3cr3t-value");
   }
 
@@ -261,6 +304,10 @@ class KubectlE2E {
   @ParameterizedTest
   @MethodSource("kubectls")
   void attachStreamsOutput(String binary) throws Exception {
+    expectTransport(binary, "attach", () -> attachFirstLine(binary));
+  }
+
+  private static String attachFirstLine(String binary) throws Exception {
     Process attach = new Kubectl(binary).start("attach", "shell", "-n", NS, "-c", "app");
     try (BufferedReader reader =
         new BufferedReader(
@@ -270,6 +317,7 @@ class KubectlE2E {
         line = reader.readLine();
       }
       assertThat(line).isNotNull().contains("shell");
+      return line;
     } finally {
       attach.destroy();
       attach.waitFor(10, TimeUnit.SECONDS);
@@ -279,6 +327,10 @@ class KubectlE2E {
   @ParameterizedTest
   @MethodSource("kubectls")
   void portForwardRoundTrip(String binary) throws Exception {
+    expectTransport(binary, "port-forward", () -> portForwardResponse(binary));
+  }
+
+  private static String portForwardResponse(String binary) throws Exception {
     int localPort;
     try (ServerSocket probe = new ServerSocket(0)) {
       localPort = probe.getLocalPort();
@@ -300,6 +352,7 @@ class KubectlE2E {
         request.flush();
         String response = new String(readAll(socket.getInputStream()), StandardCharsets.UTF_8);
         assertThat(response).startsWith("HTTP/1.1 200").contains("shell");
+        return response;
       }
     } finally {
       forward.destroy();
@@ -353,16 +406,14 @@ class KubectlE2E {
                 + "\",pod=\"shell\"}")
         .contains("node_cpu_usage_seconds_total");
     String promtool = System.getenv("VKJ_E2E_PROMTOOL");
-    if (System.getenv("CI") != null) {
-      assertThat(promtool).as("VKJ_E2E_PROMTOOL in CI").isNotBlank();
-    }
-    if (promtool != null && !promtool.isBlank()) {
-      Kubectl.Result check =
-          new Kubectl(promtool).exec(text, Duration.ofSeconds(30), "check", "metrics");
-      // promtool exits 0 for valid text; lint warnings (exit 3) are not format errors
-      assertThat(check.exitCode()).as(check.stdout() + check.stderr()).isIn(0, 3);
-      assertThat(check.stderr()).doesNotContain("error while linting");
-    }
+    assertThat(promtool)
+        .as("VKJ_E2E_PROMTOOL (eval \"$(bash scripts/install-e2e-tools.sh)\")")
+        .isNotBlank();
+    Kubectl.Result check =
+        new Kubectl(promtool).exec(text, Duration.ofSeconds(30), "check", "metrics");
+    // promtool exits 0 for valid text; lint warnings (exit 3) are not format errors
+    assertThat(check.exitCode()).as(check.stdout() + check.stderr()).isIn(0, 3);
+    assertThat(check.stderr()).doesNotContain("error while linting");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.vkj.core.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vkj.core.MockApiServer;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
@@ -10,20 +11,27 @@ import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-@EnableKubernetesMockClient(crud = true)
 class NodeControllerIT {
   private static final String NODE = "vk-test";
 
+  @RegisterExtension final MockApiServer api = new MockApiServer();
   KubernetesClient client;
+
+  @BeforeEach
+  void connect() {
+    client = api.client();
+  }
+
   private final StubNodeProvider provider = new StubNodeProvider();
   private final RecordingEvents events = new RecordingEvents();
   private NodeController controller;

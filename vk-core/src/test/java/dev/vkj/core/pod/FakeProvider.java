@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,12 @@ class FakeProvider implements Provider {
   /** Where start times come from; the test harness hands in the controller's clock. */
   volatile Clock clock = Clock.systemUTC();
 
+  /** How long before the create the backend reports the pod as started. */
+  volatile Duration startedAgo = Duration.ZERO;
+
+  /** Thrown by the next create only. */
+  volatile ProviderException createErrorOnce;
+
   private final AtomicInteger ips = new AtomicInteger(1);
 
   static String key(String ns, String name) {
@@ -57,12 +64,17 @@ class FakeProvider implements Provider {
     if (createError != null) {
       throw createError;
     }
+    ProviderException once = createErrorOnce;
+    if (once != null) {
+      createErrorOnce = null;
+      throw once;
+    }
     String key = key(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
     Pod copy = Serialization.clone(pod);
     copy.setStatus(null);
     pods.put(key, copy);
     created.add(copy);
-    String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+    String now = clock.instant().minus(startedAgo).truncatedTo(ChronoUnit.SECONDS).toString();
     List<ContainerStatus> cs = new ArrayList<>();
     pod.getSpec()
         .getContainers()

@@ -2,20 +2,27 @@ package dev.vkj.core.resources;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vkj.core.MockApiServer;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-@EnableKubernetesMockClient(crud = true)
 class ApiClusterResourcesIT {
+  @RegisterExtension final MockApiServer api = new MockApiServer();
   KubernetesClient client;
+
+  @BeforeEach
+  void connect() {
+    client = api.client();
+  }
 
   /** A clock the test moves by hand. */
   static final class ManualClock extends Clock {

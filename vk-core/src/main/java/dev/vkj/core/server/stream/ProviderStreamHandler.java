@@ -229,9 +229,10 @@ public final class ProviderStreamHandler implements StreamHandler {
     pipeline.addLast("spdy-codec", new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
     pipeline.addLast("spdy-session", session);
     removeAll(pipeline, httpHandlers);
-    LOG.debug(
-        "SPDY {} session ({}) for pod {}/{}",
-        target.kind(),
+    // one line per session: operators (and the e2e suite) see which transport a client used
+    LOG.info(
+        "{} session over SPDY ({}) for pod {}/{}",
+        kindName(target),
         protocol,
         target.namespace(),
         target.pod());
@@ -356,12 +357,20 @@ public final class ProviderStreamHandler implements StreamHandler {
             channel.close();
           }
         });
-    LOG.debug(
-        "WebSocket {} session ({}) for pod {}/{}",
-        target.kind(),
+    LOG.info(
+        "{} session over WebSocket ({}) for pod {}/{}",
+        kindName(target),
         protocol.isEmpty() ? "no subprotocol" : protocol,
         target.namespace(),
         target.pod());
+  }
+
+  private static String kindName(StreamRequest target) {
+    return switch (target.kind()) {
+      case EXEC -> "exec";
+      case ATTACH -> "attach";
+      case PORT_FORWARD -> "port-forward";
+    };
   }
 
   /** Two channels per port must fit in the one-byte channel number. */
