@@ -14,13 +14,21 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -36,6 +44,8 @@ final class E2eCluster implements AutoCloseable {
   final KubernetesClient client;
   final Kubectl kubectl;
   final Path workDir;
+  final Path stateFile;
+  private final int metricsPort;
   private final RunnerProcess runner;
 
   E2eCluster(String name) {
@@ -48,9 +58,11 @@ final class E2eCluster implements AutoCloseable {
     Path logs = Path.of(System.getProperty("vkj.e2e.logs", "target/e2e-logs"));
     try {
       this.workDir = Files.createDirectories(logs.resolve(name));
+      this.stateFile = logs.resolve("mock-state.json").toAbsolutePath();
+      // the runner's Prometheus endpoint, for counters the tests read
+      this.metricsPort = freePort();
       Path providerConfig = workDir.resolve("mock.yaml");
-      Files.writeString(
-          providerConfig, "stateFile: " + logs.resolve("mock-state.json") + "\nstartupDelay: 1s\n");
+      Files.writeString(providerConfig, "stateFile: " + stateFile + "\nstartupDelay: 1s\n");
       List<String> args = new ArrayList<>();
       args.addAll(
           List.of(
@@ -66,7 +78,7 @@ final class E2eCluster implements AutoCloseable {
               "--provider-config",
               providerConfig.toString(),
               "--metrics-port",
-              "0",
+              Integer.toString(metricsPort),
               "--pod-sync-workers",
               "10"));
       String cert = System.getenv("VKJ_KUBELET_CERT");
@@ -78,6 +90,12 @@ final class E2eCluster implements AutoCloseable {
       this.runner = new RunnerProcess(args, workDir.resolve("runner.log"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
     }
   }
 
@@ -158,6 +176,89 @@ final class E2eCluster implements AutoCloseable {
     return providerPods().stream()
         .filter(p -> namespace.equals(p.getMetadata().getNamespace()))
         .toList();
+  }
+
+  /**
+   * The sum of a counter over its label sets on the runner's Prometheus endpoint, or 0 when the
+   * runner does not report it.
+   */
+  double metric(String name) {
+    String body;
+    try {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                      .timeout(Duration.ofSeconds(10))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as("GET /metrics").isEqualTo(200);
+      body = response.body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+    double sum = 0;
+    for (String line : body.split("\n")) {
+      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  /** A pod as the mock provider's state file holds it. */
+  record SavedPod(String name, String uid, Instant createdAt, Instant firstContainerStart) {}
+
+  /**
+   * The pods of a namespace in the mock's state file, by name. The provider renames a complete file
+   * into place, so a read sees one whole state. {@code firstContainerStart} is when the first
+   * container of the spec started, or is scheduled to start.
+   */
+  @SuppressWarnings("unchecked")
+  Map<String, SavedPod> savedPods(String namespace) {
+    if (!Files.exists(stateFile)) {
+      return Map.of();
+    }
+    Map<String, Object> state;
+    try {
+      state = Serialization.unmarshal(Files.readString(stateFile), Map.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Map<String, SavedPod> result = new TreeMap<>();
+    for (Map<String, Object> record : (List<Map<String, Object>>) state.get("pods")) {
+      Map<String, Object> pod = (Map<String, Object>) record.get("pod");
+      Map<String, Object> metadata = (Map<String, Object>) pod.get("metadata");
+      if (!namespace.equals(metadata.get("namespace"))) {
+        continue;
+      }
+      Object first =
+          ((List<Map<String, Object>>) ((Map<String, Object>) pod.get("spec")).get("containers"))
+              .get(0)
+              .get("name");
+      Instant start = null;
+      for (Map<String, Object> container : (List<Map<String, Object>>) record.get("containers")) {
+        if (first.equals(container.get("name"))) {
+          Object at =
+              container.get("startedAt") != null
+                  ? container.get("startedAt")
+                  : container.get("nextAt");
+          start = at == null ? null : Instant.parse((String) at);
+        }
+      }
+      String name = (String) metadata.get("name");
+      result.put(
+          name,
+          new SavedPod(
+              name,
+              (String) metadata.get("uid"),
+              Instant.parse((String) record.get("createdAt")),
+              start));
+    }
+    return result;
   }
 
   List<Pod> apiPods(String namespace) {

@@ -13,10 +13,13 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -312,12 +315,14 @@ class VirtualNodeE2E {
         "-p",
         "{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"type\":\"virtual-kubelet\"},"
             + "\"tolerations\":[{\"key\":\"virtual-kubelet.io/provider\",\"operator\":\"Exists\"}]}}}}");
-    // kill while the provider is still creating
+    // kill while the provider is still creating: some pods are durable, others not yet created
     await(
         Duration.ofSeconds(60),
-        "some burst pods in the provider",
-        () -> cluster.providerPods(NS).stream().filter(p -> isBurst(p)).count() >= 3);
+        "some burst pods in the state file",
+        () -> burst(cluster.savedPods(NS)).size() >= 3);
     cluster.killRunner();
+    // read after the kill: exactly what the dead runner had made durable
+    Map<String, E2eCluster.SavedPod> durable = burst(cluster.savedPods(NS));
 
     cluster.startRunner();
     await(
@@ -332,6 +337,36 @@ class VirtualNodeE2E {
     assertThat(backend.stream().map(p -> p.getMetadata().getName()).distinct().count())
         .isEqualTo(12);
     assertThat(podIps(api)).hasSize(12);
+
+    // adopted, not created again: the restarted runner created only what was not durable
+    assertThat(cluster.metric("vkj_mock_creates_total"))
+        .as(
+            "pods the restarted runner created; %d of 12 were durable before the kill: %s",
+            durable.size(), durable.keySet())
+        .isEqualTo(12.0 - durable.size());
+    Map<String, E2eCluster.SavedPod> after = burst(cluster.savedPods(NS));
+    for (E2eCluster.SavedPod before : durable.values()) {
+      Pod pod =
+          api.stream()
+              .filter(p -> p.getMetadata().getName().equals(before.name()))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(before.name() + " is gone from the API"));
+      assertThat(pod.getMetadata().getUid()).as(before.name()).isEqualTo(before.uid());
+      assertThat(after.get(before.name()))
+          .as(before.name() + " in the state file")
+          .isEqualTo(before);
+      String startedAt =
+          pod.getStatus().getContainerStatuses().get(0).getState().getRunning().getStartedAt();
+      assertThat(Instant.parse(startedAt))
+          .as(before.name() + " container start")
+          .isEqualTo(before.firstContainerStart().truncatedTo(ChronoUnit.SECONDS));
+    }
+  }
+
+  private static Map<String, E2eCluster.SavedPod> burst(Map<String, E2eCluster.SavedPod> saved) {
+    Map<String, E2eCluster.SavedPod> result = new TreeMap<>(saved);
+    result.keySet().removeIf(name -> !name.startsWith("burst-"));
+    return result;
   }
 
   private static boolean isBurst(Pod pod) {

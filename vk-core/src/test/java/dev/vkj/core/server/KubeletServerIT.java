@@ -174,19 +174,31 @@ final class KubeletServerIT {
   }
 
   @Test
-  void tlsBelow12IsRefused() throws Exception {
+  void tlsHellosOfVersion10And11AreRefused() throws Exception {
     start();
-    javax.net.ssl.SSLContext tls = TestPki.trustAllContext(null);
-    javax.net.ssl.SSLSocket socket =
-        (javax.net.ssl.SSLSocket)
-            tls.getSocketFactory().createSocket("127.0.0.1", server.server.port());
-    try (socket) {
-      socket.setEnabledProtocols(new String[] {"TLSv1.1"});
-      org.assertj.core.api.Assertions.assertThatThrownBy(socket::startHandshake)
-          .isInstanceOf(java.io.IOException.class);
-    } catch (IllegalArgumentException unsupportedByThisJdk) {
-      // the JDK itself disables TLS 1.1; nothing to negotiate
+    // by hand: the JDK client would refuse TLS 1.0/1.1 before sending a byte
+
+    for (int version : new int[] {RawClientHello.TLS_1_0, RawClientHello.TLS_1_1}) {
+      RawClientHello.Answer answer = RawClientHello.offer(server.server.port(), version);
+      assertThat(answer.isServerHello())
+          .as("answer to a ClientHello of version %x: %s", version, answer)
+          .isFalse();
+      assertThat(answer.isAlertOrClosed())
+          .as("answer to a ClientHello of version %x: %s", version, answer)
+          .isTrue();
     }
+    assertThat(server.get(server.admin, "/healthz").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void theSameHandBuiltHelloOfVersion12GetsAServerHello() throws Exception {
+    start();
+
+    RawClientHello.Answer answer =
+        RawClientHello.offer(server.server.port(), RawClientHello.TLS_1_2);
+
+    assertThat(answer.isServerHello()).as("answer: %s", answer).isTrue();
+    assertThat(answer.serverVersion()).isEqualTo(RawClientHello.TLS_1_2);
   }
 
   // ---- routing

@@ -87,6 +87,7 @@ final class MockProvider
   private final long capacityMilliCpu;
   private final long capacityMemory;
   private final StateStore store;
+  private final GroupCommit commit;
   private final ExecutorService stateWriter;
   private final AtomicBoolean writeScheduled = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -104,6 +105,7 @@ final class MockProvider
     this.capacityMilliCpu = Admission.milliCpu(config.cpu());
     this.capacityMemory = Admission.bytes(config.memory());
     this.store = config.stateFile().map(StateStore::new).orElse(null);
+    this.commit = store == null ? null : new GroupCommit(this::writeState);
     if (store != null) {
       load();
     }
@@ -146,6 +148,8 @@ final class MockProvider
     SimPod existing = pods.get(key);
     if (existing != null) {
       if (existing.uid.equals(pod.getMetadata().getUid())) {
+        // a retry after a failed save must not return before the pod is on disk
+        persist(existing.createTicket, "create");
         return;
       }
       // A new incarnation of the name: the old one is gone in the API, so drop it here too.
@@ -184,7 +188,8 @@ final class MockProvider
     }
     created.increment();
     push(sim);
-    stateChanged();
+    sim.createTicket = stateChanged();
+    persist(sim.createTicket, "create");
   }
 
   @Override
@@ -218,7 +223,7 @@ final class MockProvider
     sim.delete(clock.instant(), SimPod.grace(sim.spec(), grace));
     deleted.increment();
     push(sim);
-    stateChanged();
+    persist(stateChanged(), "delete");
   }
 
   @Override
@@ -283,7 +288,11 @@ final class MockProvider
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      writeState();
+      try {
+        commit.await(commit.changed());
+      } catch (IOException e) {
+        log.warn("cannot write the mock state file {}: {}", store.file(), e.getMessage());
+      }
     }
   }
 
@@ -453,10 +462,17 @@ final class MockProvider
     }
   }
 
-  /** Coalesces state writes: at most one every {@link #STATE_WRITE_DELAY_MILLIS}. */
-  private void stateChanged() {
-    if (store == null || closed.get() || !writeScheduled.compareAndSet(false, true)) {
-      return;
+  /**
+   * Records a change of the state and schedules a save within {@link #STATE_WRITE_DELAY_MILLIS},
+   * which is enough for status progress; returns the change's ticket for {@link #persist}.
+   */
+  private long stateChanged() {
+    if (store == null || closed.get()) {
+      return 0;
+    }
+    long ticket = commit.changed();
+    if (!writeScheduled.compareAndSet(false, true)) {
+      return ticket;
     }
     try {
       context
@@ -467,7 +483,14 @@ final class MockProvider
                   stateWriter.execute(
                       () -> {
                         writeScheduled.set(false);
-                        writeState();
+                        try {
+                          commit.flush();
+                        } catch (IOException e) {
+                          log.warn(
+                              "cannot write the mock state file {}: {}",
+                              store.file(),
+                              e.getMessage());
+                        }
                       });
                 } catch (RuntimeException e) {
                   writeScheduled.set(false);
@@ -479,9 +502,27 @@ final class MockProvider
       // The scheduler is shutting down; close() writes the final state.
       writeScheduled.set(false);
     }
+    return ticket;
   }
 
-  private synchronized void writeState() {
+  /**
+   * Returns once the change of {@code ticket} is in the state file, so a create or delete survives
+   * a SIGKILL right after the call. Concurrent callers share writes (see {@link GroupCommit}).
+   */
+  private void persist(long ticket, String what) throws ProviderException {
+    if (commit == null || ticket == 0) {
+      return;
+    }
+    try {
+      commit.await(ticket);
+    } catch (IOException e) {
+      throw ProviderException.transientError(
+          "the " + what + " is not saved to the state file " + store.file() + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  private void writeState() throws IOException {
     List<StateStore.PodRecord> records = new ArrayList<>();
     List<SimPod> sorted = new ArrayList<>(pods.values());
     sorted.sort(Comparator.comparing((SimPod p) -> p.namespace).thenComparing(p -> p.name));
@@ -490,11 +531,12 @@ final class MockProvider
         records.add(sim.toRecord());
       }
     }
-    try {
-      store.save(new StateStore.State(StateStore.FORMAT_VERSION, context.nodeName(), records));
-    } catch (IOException | RuntimeException e) {
-      log.warn("cannot write the mock state file {}: {}", store.file(), e.getMessage());
-    }
+    store.save(new StateStore.State(StateStore.FORMAT_VERSION, context.nodeName(), records));
+  }
+
+  /** The group commit of the state file, or null without one; for tests. */
+  GroupCommit stateCommit() {
+    return commit;
   }
 
   // ---- logs ----

@@ -87,6 +87,9 @@ final class SimPod {
 
   private volatile Instant due;
 
+  /** The state-file change that holds this pod's creation; 0 for a pod loaded from the file. */
+  volatile long createTicket;
+
   private SimPod(
       Pod pod,
       String ip,

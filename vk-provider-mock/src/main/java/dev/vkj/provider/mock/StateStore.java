@@ -6,22 +6,32 @@ import dev.vkj.provider.mock.SimContainer.Termination;
 import dev.vkj.spi.ProviderException;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Saves and loads every simulated pod as one JSON file. A save writes a temporary file next to the
- * target and renames it over the target, so a crash never leaves a half-written state.
+ * target, forces it to disk and renames it over the target, so a crash never leaves a half-written
+ * state and a finished save survives a crash.
  */
 final class StateStore {
+  private static final Logger log = LoggerFactory.getLogger(StateStore.class);
+
   static final int FORMAT_VERSION = 1;
 
   record State(int version, String nodeName, List<PodRecord> pods) {}
@@ -182,7 +192,10 @@ final class StateStore {
     }
   }
 
-  /** Writes the state atomically. */
+  /**
+   * Writes the state atomically and durably: a temporary file is written and forced to disk, then
+   * renamed over the target, and the rename is forced to disk through the directory.
+   */
   void save(State state) throws IOException {
     byte[] json;
     try {
@@ -193,18 +206,44 @@ final class StateStore {
     Path target = file.toAbsolutePath();
     Path temp = target.resolveSibling(target.getFileName() + ".tmp");
     Files.deleteIfExists(temp);
-    try {
-      // Pod specs carry env values the core resolved from Secrets: owner-only access.
-      Files.createFile(
-          temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException e) {
-      Files.createFile(temp);
+    try (FileChannel channel = createOwnerOnly(temp)) {
+      ByteBuffer buffer = ByteBuffer.wrap(json);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.force(true);
     }
-    Files.write(temp, json);
     try {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    forceDirectory(target.getParent());
+  }
+
+  private static FileChannel createOwnerOnly(Path path) throws IOException {
+    Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    try {
+      // Pod specs carry env values the core resolved from Secrets: owner-only access.
+      return FileChannel.open(
+          path,
+          options,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      return FileChannel.open(path, options);
+    }
+  }
+
+  /** Makes a rename durable where the platform allows opening a directory (Linux, macOS). */
+  private static void forceDirectory(Path directory) {
+    if (directory == null) {
+      return;
+    }
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException | RuntimeException e) {
+      // Windows cannot open a directory; its rename is as durable as it gets there
+      log.debug("cannot force the directory {} to disk: {}", directory, e.toString());
     }
   }
 }

@@ -17,7 +17,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,6 +103,98 @@ class MockStateFileTest {
   }
 
   @Test
+  void aCreateIsOnDiskWhenItReturns() throws Exception {
+    Path state = dir.resolve("mock.json");
+    MutableClock clock = new MutableClock();
+    Pod pod = PodFixtures.simplePod("durable");
+    MockHarness crashed = withoutPeriodicSaves(clock, state);
+
+    crashed.provider.createPod(pod);
+
+    // never closed, as after a SIGKILL
+    assertThat(names(new StateStore(state).load("vk-test"))).containsExactly("durable");
+    try (MockHarness restarted = harness(clock, state)) {
+      assertThat(restarted.provider.listPods())
+          .extracting(p -> p.getMetadata().getUid())
+          .containsExactly(pod.getMetadata().getUid());
+    }
+  }
+
+  @Test
+  void concurrentCreatesAreAllOnDiskWhenTheyReturn() throws Exception {
+    Path state = dir.resolve("mock.json");
+    MutableClock clock = new MutableClock();
+    MockHarness crashed = withoutPeriodicSaves(clock, state);
+    int threads = 8;
+    int perThread = 12;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < perThread; i++) {
+                    crashed.provider.createPod(PodFixtures.simplePod("p-" + thread + "-" + i));
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(names(new StateStore(state).load("vk-test"))).hasSize(threads * perThread);
+    try (MockHarness restarted = harness(clock, state)) {
+      assertThat(restarted.provider.listPods()).hasSize(threads * perThread);
+    }
+  }
+
+  @Test
+  void aDeleteIsOnDiskWhenItReturns() throws Exception {
+    Path state = dir.resolve("mock.json");
+    MutableClock clock = new MutableClock();
+    Pod pod = PodFixtures.simplePod("deleted");
+    MockHarness crashed = withoutPeriodicSaves(clock, state);
+    crashed.provider.createPod(pod);
+    clock.advanceSeconds(3);
+
+    crashed.provider.deletePod(pod);
+
+    StateStore.PodRecord saved = new StateStore(state).load("vk-test").pods().get(0);
+    assertThat(saved.deletedAt()).isEqualTo(clock.instant().toString());
+    try (MockHarness restarted = harness(clock, state)) {
+      clock.advanceSeconds(3);
+      assertThat(restarted.provider.listPods()).isEmpty();
+    }
+  }
+
+  @Test
+  void theCreateCounterCountsCreatesOfThisProcessOnly() throws Exception {
+    Path state = dir.resolve("mock.json");
+    MutableClock clock = new MutableClock();
+    Pod adopted = PodFixtures.simplePod("adopted");
+    try (MockHarness first = harness(clock, state)) {
+      first.provider.createPod(adopted);
+      assertThat(creates(first)).isEqualTo(1);
+    }
+    try (MockHarness second = harness(clock, state)) {
+      second.provider.createPod(adopted); // adopted from the file: no create
+      second.provider.createPod(PodFixtures.simplePod("new"));
+      second.provider.createPod(PodFixtures.simplePod("new-too"));
+
+      assertThat(creates(second)).isEqualTo(2);
+    }
+  }
+
+  @Test
   void aCorruptStateFileFailsStartupNamingTheKey() throws Exception {
     Path state = dir.resolve("mock.json");
     Files.writeString(state, "{\"version\": 1, \"pods\": [ {\"pod\": ", StandardCharsets.UTF_8);
@@ -128,6 +227,25 @@ class MockStateFileTest {
     } finally {
       other.close();
     }
+  }
+
+  /**
+   * A provider whose context is already closed, so no periodic save can run: only what a call wrote
+   * before it returned is on disk. The test never closes it, as after a SIGKILL.
+   */
+  private static MockHarness withoutPeriodicSaves(MutableClock clock, Path state)
+      throws ProviderException {
+    MockHarness harness = harness(clock, state);
+    harness.context.close();
+    return harness;
+  }
+
+  private static List<String> names(StateStore.State state) {
+    return state.pods().stream().map(p -> p.pod().getMetadata().getName()).toList();
+  }
+
+  private static double creates(MockHarness harness) {
+    return harness.context.meterRegistry().get("vkj.mock.creates").counter().count();
   }
 
   private static MockHarness harness(MutableClock clock, Path state) throws ProviderException {
