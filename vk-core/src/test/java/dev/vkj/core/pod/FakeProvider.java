@@ -34,6 +34,7 @@ class FakeProvider implements Provider {
   final AtomicInteger createAttempts = new AtomicInteger();
   final AtomicInteger deleteAttempts = new AtomicInteger();
   final AtomicInteger statusCalls = new AtomicInteger();
+  final AtomicInteger getCalls = new AtomicInteger();
   volatile ProviderException createError;
   volatile ProviderException updateError;
   volatile ProviderException deleteError;
@@ -210,6 +211,7 @@ class FakeProvider implements Provider {
 
   @Override
   public Optional<Pod> getPod(String namespace, String name) throws ProviderException {
+    getCalls.incrementAndGet();
     if (getError != null) {
       throw getError;
     }
