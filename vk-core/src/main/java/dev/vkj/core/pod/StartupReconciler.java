@@ -63,6 +63,19 @@ final class StartupReconciler implements AutoCloseable {
   }
 
   private void run() {
+    try {
+      reconcile();
+    } catch (RuntimeException e) {
+      // creates stay safe without adoption: every create is preceded by a getPod of that pod
+      log.error("Startup adoption failed; pods are synced without it", e);
+      syncer.adoptionDecided();
+      for (Pod p : cache.pods()) {
+        queue.add(PodCache.key(p));
+      }
+    }
+  }
+
+  private void reconcile() {
     List<Pod> backend = listUntilItWorks();
     if (backend == null) {
       return; // closed

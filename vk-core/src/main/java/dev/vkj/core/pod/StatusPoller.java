@@ -66,7 +66,9 @@ final class StatusPoller implements AutoCloseable {
               return t;
             });
     long ms = interval.toMillis() * (ops.pushesStatus() ? NOTIFIER_RESYNC_FACTOR : 1);
-    executor.scheduleWithFixedDelay(this::pollOnce, ms, ms, TimeUnit.MILLISECONDS);
+    // a batched list is cheap: the first one runs at once so that adopted pods get their status
+    long first = ops.batchesStatus() ? 0 : ms;
+    executor.scheduleWithFixedDelay(this::pollOnce, first, ms, TimeUnit.MILLISECONDS);
   }
 
   void pollOnce() {
