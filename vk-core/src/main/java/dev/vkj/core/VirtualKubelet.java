@@ -155,7 +155,7 @@ public final class VirtualKubelet implements AutoCloseable {
       server.start();
       boundPort = server.port();
 
-      // adoption and cleanup of backend pods happen before the node is announced
+      // returns once the informer synced; adoption and leftover cleanup go on in the background
       pods.start();
 
       NodeControllerConfig nodeConfig =

@@ -4,27 +4,17 @@ import static java.util.Objects.requireNonNull;
 
 import dev.vkj.core.resources.ApiClusterResources;
 import dev.vkj.spi.EventRecorder;
-import dev.vkj.spi.PodStatusNotifier;
 import dev.vkj.spi.Provider;
-import dev.vkj.spi.ProviderException;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,28 +27,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class PodController implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PodController.class);
-  private static final Duration SERVICE_TTL = Duration.ofSeconds(5);
 
-  private final KubernetesClient client;
-  private final Provider provider;
-  private final EventRecorder events;
   private final PodControllerConfig config;
-  private final Map<String, String> labelSelector;
+  private final EventRecorder events;
+  private final PodCache cache;
   private final WorkQueue queue;
+  private final ProviderOps ops;
   private final PodSyncer syncer;
+  private final StatusPoller poller;
+  private final StartupReconciler startup;
   private final Timer syncTimer;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final ConcurrentHashMap<String, CachedServices> services = new ConcurrentHashMap<>();
-  private volatile SharedIndexInformer<Pod> informer;
   private ExecutorService workers;
-  private ScheduledExecutorService poller;
-
-  /**
-   * With a provider that pushes status, its status is read in full every this many poll intervals
-   * (60 s with the default 5 s), the kubelet's sync period.
-   */
-  static final int NOTIFIER_RESYNC_FACTOR = 12;
 
   public PodController(
       KubernetesClient client,
@@ -78,27 +59,20 @@ public final class PodController implements AutoCloseable {
       EventRecorder events,
       PodControllerConfig config,
       Map<String, String> labelSelector) {
-    this.client = requireNonNull(client, "client is null");
-    this.provider = requireNonNull(provider, "provider is null");
-    this.events = requireNonNull(events, "events is null");
+    this(config, events, Parts.wire(client, provider, events, config, labelSelector));
+  }
+
+  /** The controller over collaborators built by {@link Parts#wire}. */
+  PodController(PodControllerConfig config, EventRecorder events, Parts parts) {
     this.config = requireNonNull(config, "config is null");
-    this.labelSelector = labelSelector == null ? null : Map.copyOf(labelSelector);
-    this.queue = new WorkQueue(Duration.ofMillis(100), Duration.ofMinutes(5), 20, 200);
-    EnvResolver env =
-        new EnvResolver(
-            new ApiClusterResources(client),
-            this::services,
-            config.hostIp(),
-            config.nodeAllocatable());
-    this.syncer =
-        new PodSyncer(
-            client,
-            provider,
-            events,
-            env,
-            this::cached,
-            config,
-            provider instanceof PodStatusNotifier);
+    this.events = requireNonNull(events, "events is null");
+    requireNonNull(parts, "parts is null");
+    this.cache = parts.cache();
+    this.queue = parts.queue();
+    this.ops = parts.ops();
+    this.syncer = parts.syncer();
+    this.poller = parts.poller();
+    this.startup = parts.startup();
     Gauge.builder("vkj.pod.queue.depth", queue, WorkQueue::depth)
         .description("Pod keys waiting to be synced")
         .register(config.meterRegistry());
@@ -108,9 +82,71 @@ public final class PodController implements AutoCloseable {
             .register(config.meterRegistry());
   }
 
+  /** The pod controller's collaborators, wired once. */
+  record Parts(
+      PodCache cache,
+      WorkQueue queue,
+      ProviderOps ops,
+      PodSyncer syncer,
+      StatusPoller poller,
+      StartupReconciler startup) {
+    Parts {
+      requireNonNull(cache, "cache is null");
+      requireNonNull(queue, "queue is null");
+      requireNonNull(ops, "ops is null");
+      requireNonNull(syncer, "syncer is null");
+      requireNonNull(poller, "poller is null");
+      requireNonNull(startup, "startup is null");
+    }
+
+    static Parts wire(
+        KubernetesClient client,
+        Provider provider,
+        EventRecorder events,
+        PodControllerConfig config,
+        Map<String, String> labelSelector) {
+      requireNonNull(client, "client is null");
+      requireNonNull(provider, "provider is null");
+      requireNonNull(events, "events is null");
+      requireNonNull(config, "config is null");
+      PodCache cache = new PodCache(client, config.nodeName(), labelSelector);
+      WorkQueue queue = new WorkQueue(Duration.ofMillis(100), Duration.ofMinutes(5), 20, 200);
+      ProviderOps ops = new ProviderOps(provider, config.meterRegistry());
+      ServiceCache services = new ServiceCache(client, config.clock());
+      EnvResolver env =
+          new EnvResolver(
+              new ApiClusterResources(client),
+              services::services,
+              config.hostIp(),
+              config.nodeAllocatable());
+      PodStatusWriter writer = new PodStatusWriter(client, cache);
+      Duration poll = config.statusPollInterval();
+      Duration recheck = poll.compareTo(Duration.ofSeconds(1)) < 0 ? poll : Duration.ofSeconds(1);
+      PodLifecycle lifecycle =
+          new PodLifecycle(ops, writer, events, config.clock(), config.hostIp(), recheck);
+      PodSyncer syncer =
+          new PodSyncer(
+              cache,
+              ops,
+              writer,
+              lifecycle,
+              env,
+              events,
+              config.hostIp(),
+              new ReadBudget(config.providerReadBudget(), System::nanoTime),
+              System::nanoTime);
+      StatusPoller poller = new StatusPoller(ops, cache, syncer, queue, poll, System::nanoTime);
+      StartupReconciler startup =
+          new StartupReconciler(ops, cache, syncer, queue, config.startupCleanupParallelism());
+      return new Parts(cache, queue, ops, syncer, poller, startup);
+    }
+  }
+
   /**
-   * Starts the informer (field selector {@code spec.nodeName=<node>}), waits for its sync, runs
-   * startup reconciliation, starts the workers; returns once running.
+   * Starts the informer (field selector {@code spec.nodeName=<node>}) and waits for its sync, then
+   * starts the workers, the status poller and the startup adoption, and returns. Adoption and the
+   * deletion of leftover backend pods continue in the background; no pod is created in the backend
+   * before adoption has decided about it.
    */
   public synchronized void start() throws InterruptedException {
     if (closed.get()) {
@@ -119,44 +155,27 @@ public final class PodController implements AutoCloseable {
     if (running.get()) {
       return;
     }
-    if (provider instanceof PodStatusNotifier notifier) {
-      notifier.notifyPodStatus(
-          pod -> {
-            if (syncer.pushed(pod)) {
-              queue.add(PodSyncer.key(pod));
-            }
-          });
-    }
-    var pods = client.pods().inAnyNamespace();
-    SharedIndexInformer<Pod> inf =
-        labelSelector == null
-            ? pods.withField("spec.nodeName", config.nodeName()).runnableInformer(0)
-            : pods.withLabels(labelSelector).runnableInformer(0);
-    inf.addEventHandler(new Handler());
-    informer = inf;
-    try {
-      inf.start().toCompletableFuture().get();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("pod informer failed to start: " + e.getCause(), e);
-    }
-    reconcile();
-    for (Pod pod : pods()) {
-      queue.add(PodSyncer.key(pod));
-    }
+    ops.notifier()
+        .ifPresent(
+            n ->
+                n.notifyPodStatus(
+                    pod -> {
+                      if (syncer.pushed(pod)) {
+                        queue.add(PodSyncer.key(pod));
+                      }
+                    }));
+    cache.start(new Handler());
     workers =
         Executors.newFixedThreadPool(
             config.workers(), daemonThreads("vkj-pod-worker-", new AtomicInteger()));
     for (int i = 0; i < config.workers(); i++) {
       workers.execute(this::work);
     }
-    // Providers that push are still read in full now and then, like the kubelet's periodic
-    // sync: a push lost or delivered out of order must not leave a pod stuck.
-    boolean pushes = provider instanceof PodStatusNotifier;
-    poller =
-        Executors.newSingleThreadScheduledExecutor(
-            daemonThreads("vkj-pod-status-poll-", new AtomicInteger()));
-    long ms = config.statusPollInterval().toMillis() * (pushes ? NOTIFIER_RESYNC_FACTOR : 1);
-    poller.scheduleWithFixedDelay(() -> pollStatuses(pushes), ms, ms, TimeUnit.MILLISECONDS);
+    startup.start();
+    for (Pod pod : cache.pods()) {
+      queue.add(PodSyncer.key(pod)); // deletions go ahead; creates wait for the adoption
+    }
+    poller.start();
     running.set(true);
     log.info("Pod controller for node {} started", config.nodeName());
   }
@@ -167,17 +186,7 @@ public final class PodController implements AutoCloseable {
 
   /** API pods bound to this node, from the informer cache (for the kubelet's /pods route). */
   public List<Pod> pods() {
-    SharedIndexInformer<Pod> inf = informer;
-    if (inf == null) {
-      return List.of();
-    }
-    List<Pod> out = new ArrayList<>();
-    for (Pod p : inf.getStore().list()) {
-      if (ours(p)) {
-        out.add(p);
-      }
-    }
-    return out;
+    return cache.pods();
   }
 
   @Override
@@ -187,13 +196,9 @@ public final class PodController implements AutoCloseable {
     }
     running.set(false);
     queue.shutdown();
-    if (poller != null) {
-      poller.shutdownNow();
-    }
-    SharedIndexInformer<Pod> inf = informer;
-    if (inf != null) {
-      inf.close();
-    }
+    poller.close();
+    startup.close();
+    cache.close();
     if (workers != null) {
       workers.shutdown();
       try {
@@ -208,43 +213,9 @@ public final class PodController implements AutoCloseable {
     log.info("Pod controller for node {} stopped", config.nodeName());
   }
 
-  /** Per-pod bookkeeping entries still held (for leak checks in tests). */
+  /** Keys with per-pod bookkeeping still held (for leak checks in tests). */
   int trackedPods() {
     return syncer.trackedPods();
-  }
-
-  /** Deletes backend pods without an API pod (or of another UID) and adopts the rest. */
-  private void reconcile() {
-    List<Pod> backend;
-    try {
-      backend = provider.listPods();
-    } catch (ProviderException | RuntimeException e) {
-      log.warn(
-          "Startup reconciliation skipped: the provider could not list its pods: {}", e.toString());
-      return;
-    }
-    for (Pod b : backend) {
-      if (b == null || b.getMetadata() == null || b.getMetadata().getName() == null) {
-        continue;
-      }
-      String key = PodSyncer.key(b);
-      Pod api = cached(key);
-      String uid = b.getMetadata().getUid();
-      if (api != null && (uid == null || uid.equals(api.getMetadata().getUid()))) {
-        log.info("Adopting pod {} that already runs in the provider", key);
-        syncer.adopt(api);
-        continue;
-      }
-      log.info(
-          "Deleting pod {} from the provider: {}",
-          key,
-          api == null ? "it does not exist in the API" : "the API pod has another UID");
-      try {
-        provider.deletePod(b);
-      } catch (ProviderException | RuntimeException e) {
-        log.warn("Could not delete leftover pod {} from the provider: {}", key, e.toString());
-      }
-    }
   }
 
   private void work() {
@@ -265,8 +236,15 @@ public final class PodController implements AutoCloseable {
         if (again != null) {
           queue.addAfter(key, again);
         }
-      } catch (PodSyncer.RetryException e) {
-        retry(key, e.minDelay(), e);
+      } catch (RetryException e) {
+        if (e.countsTowardGiveUp()) {
+          retry(key, e.minDelay(), e);
+        } else {
+          // a wait for the backend (quota), not a failure: never ends in FailedSync
+          log.debug("Sync of pod {} waits {} ms: {}", key, e.minDelay().toMillis(), e.getMessage());
+          queue.resetRetries(key);
+          queue.addAfter(key, e.minDelay());
+        }
       } catch (Exception e) {
         retry(key, Duration.ZERO, e);
       } finally {
@@ -288,81 +266,30 @@ public final class PodController implements AutoCloseable {
     }
     queue.resetRetries(key);
     log.warn("Giving up on pod {} after {} retries: {}", key, retries, e.getMessage());
-    Pod pod = cached(key);
+    Pod pod = cache.get(key);
     if (pod != null) {
       events.warning(pod, "FailedSync", "error syncing pod: " + e.getMessage());
     }
   }
 
-  private void pollStatuses(boolean resyncPushes) {
-    try {
-      for (Pod p : pods()) {
-        String key = PodSyncer.key(p);
-        // keys waiting for a retry keep their backoff
-        if ((!KubeletStatus.isTerminal(p) || p.getMetadata().getDeletionTimestamp() != null)
-            && queue.retries(key) == 0) {
-          if (resyncPushes) {
-            syncer.readProviderNext(key);
-          }
-          queue.add(key);
-        }
-      }
-    } catch (RuntimeException e) {
-      log.warn("Status poll failed: {}", e.toString());
-    }
-  }
-
-  private Pod cached(String key) {
-    SharedIndexInformer<Pod> inf = informer;
-    if (inf == null) {
-      return null;
-    }
-    Pod p = inf.getStore().getByKey(key);
-    return p != null && ours(p) ? p : null;
-  }
-
-  private boolean ours(Pod p) {
-    return p.getSpec() != null && config.nodeName().equals(p.getSpec().getNodeName());
-  }
-
-  private List<Service> services(String namespace) throws ProviderException {
-    Instant now = config.clock().instant();
-    CachedServices hit = services.get(namespace);
-    if (hit != null && now.isBefore(hit.expires())) {
-      return hit.services();
-    }
-    try {
-      List<Service> list = client.services().inNamespace(namespace).list().getItems();
-      // drop expired namespaces so that the cache does not grow with every namespace ever seen
-      services.values().removeIf(c -> !now.isBefore(c.expires()));
-      services.put(namespace, new CachedServices(List.copyOf(list), now.plus(SERVICE_TTL)));
-      return list;
-    } catch (KubernetesClientException e) {
-      throw ProviderException.transientError(
-          "cannot list services in namespace " + namespace + ": HTTP " + e.getCode(), e);
-    }
-  }
-
-  private record CachedServices(List<Service> services, Instant expires) {}
-
   private final class Handler implements ResourceEventHandler<Pod> {
     @Override
     public void onAdd(Pod pod) {
-      if (ours(pod)) {
+      if (cache.ours(pod)) {
         queue.add(PodSyncer.key(pod));
       }
     }
 
     @Override
     public void onUpdate(Pod oldPod, Pod newPod) {
-      if (ours(newPod)) {
+      if (cache.ours(newPod)) {
         queue.add(PodSyncer.key(newPod));
       }
     }
 
     @Override
     public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
-      if (ours(pod)) {
+      if (cache.ours(pod)) {
         queue.add(PodSyncer.key(pod));
       }
     }

@@ -20,9 +20,16 @@ import java.util.function.Supplier;
  * @param hostIp the node's InternalIP, for {@code status.hostIP} and the downward API
  * @param nodeAllocatable the node's allocatable resources, the default for {@code resourceFieldRef}
  *     limits of containers that set none
- * @param statusPollInterval how often providers without status push are polled
+ * @param statusPollInterval how often the backend's status is read: one {@code getPodStatus} per
+ *     pod, or one {@code listPodStatuses} call for providers with {@code BatchedPodStatus}
+ *     (providers that push are read in full every 12 periods)
  * @param maxRetries how many times a failing sync is retried before it is dropped with a {@code
  *     FailedSync} event
+ * @param providerReadBudget reads per second (token bucket, one second of burst) of the extra
+ *     {@code getPodStatus} calls that a {@code BatchedPodStatus} provider gets for pods in
+ *     transition; steady pods are never read one by one
+ * @param startupCleanupParallelism how many leftover pods are deleted from the backend at once
+ *     after a restart
  */
 public record PodControllerConfig(
     String nodeName,
@@ -32,7 +39,9 @@ public record PodControllerConfig(
     Supplier<String> hostIp,
     Supplier<Map<String, Quantity>> nodeAllocatable,
     Duration statusPollInterval,
-    int maxRetries) {
+    int maxRetries,
+    double providerReadBudget,
+    int startupCleanupParallelism) {
 
   public PodControllerConfig {
     requireNonNull(nodeName, "nodeName is null");
@@ -53,9 +62,21 @@ public record PodControllerConfig(
     if (statusPollInterval.isNegative() || statusPollInterval.isZero()) {
       throw new IllegalArgumentException("statusPollInterval must be positive");
     }
+    if (!(providerReadBudget > 0) || Double.isInfinite(providerReadBudget)) {
+      throw new IllegalArgumentException(
+          "providerReadBudget must be a positive number of reads per second, got "
+              + providerReadBudget);
+    }
+    if (startupCleanupParallelism < 1) {
+      throw new IllegalArgumentException(
+          "startupCleanupParallelism must be at least 1, got " + startupCleanupParallelism);
+    }
   }
 
-  /** 10 workers, system clock, no host IP, empty allocatable, 5 s polling, 20 retries. */
+  /**
+   * 10 workers, system clock, no host IP, empty allocatable, 5 s polling, 20 retries, 10 status
+   * reads per second for pods in transition, 4 leftover deletes at once.
+   */
   public static PodControllerConfig defaults(String nodeName) {
     return new PodControllerConfig(
         nodeName,
@@ -65,7 +86,9 @@ public record PodControllerConfig(
         () -> "",
         Map::of,
         Duration.ofSeconds(5),
-        20);
+        20,
+        10,
+        4);
   }
 
   public PodControllerConfig withWorkers(int workers) {
@@ -77,7 +100,9 @@ public record PodControllerConfig(
         hostIp,
         nodeAllocatable,
         statusPollInterval,
-        maxRetries);
+        maxRetries,
+        providerReadBudget,
+        startupCleanupParallelism);
   }
 
   public PodControllerConfig withClock(Clock clock) {
@@ -89,7 +114,9 @@ public record PodControllerConfig(
         hostIp,
         nodeAllocatable,
         statusPollInterval,
-        maxRetries);
+        maxRetries,
+        providerReadBudget,
+        startupCleanupParallelism);
   }
 
   public PodControllerConfig withMeterRegistry(MeterRegistry meterRegistry) {
@@ -101,7 +128,9 @@ public record PodControllerConfig(
         hostIp,
         nodeAllocatable,
         statusPollInterval,
-        maxRetries);
+        maxRetries,
+        providerReadBudget,
+        startupCleanupParallelism);
   }
 
   public PodControllerConfig withHostIp(Supplier<String> hostIp) {
@@ -113,7 +142,9 @@ public record PodControllerConfig(
         hostIp,
         nodeAllocatable,
         statusPollInterval,
-        maxRetries);
+        maxRetries,
+        providerReadBudget,
+        startupCleanupParallelism);
   }
 
   public PodControllerConfig withNodeAllocatable(Supplier<Map<String, Quantity>> nodeAllocatable) {
@@ -125,7 +156,9 @@ public record PodControllerConfig(
         hostIp,
         nodeAllocatable,
         statusPollInterval,
-        maxRetries);
+        maxRetries,
+        providerReadBudget,
+        startupCleanupParallelism);
   }
 
   public PodControllerConfig withStatusPollInterval(Duration statusPollInterval) {
@@ -137,7 +170,9 @@ public record PodControllerConfig(
         hostIp,
         nodeAllocatable,
         statusPollInterval,
-        maxRetries);
+        maxRetries,
+        providerReadBudget,
+        startupCleanupParallelism);
   }
 
   public PodControllerConfig withMaxRetries(int maxRetries) {
@@ -149,6 +184,36 @@ public record PodControllerConfig(
         hostIp,
         nodeAllocatable,
         statusPollInterval,
-        maxRetries);
+        maxRetries,
+        providerReadBudget,
+        startupCleanupParallelism);
+  }
+
+  public PodControllerConfig withProviderReadBudget(double providerReadBudget) {
+    return new PodControllerConfig(
+        nodeName,
+        workers,
+        clock,
+        meterRegistry,
+        hostIp,
+        nodeAllocatable,
+        statusPollInterval,
+        maxRetries,
+        providerReadBudget,
+        startupCleanupParallelism);
+  }
+
+  public PodControllerConfig withStartupCleanupParallelism(int startupCleanupParallelism) {
+    return new PodControllerConfig(
+        nodeName,
+        workers,
+        clock,
+        meterRegistry,
+        hostIp,
+        nodeAllocatable,
+        statusPollInterval,
+        maxRetries,
+        providerReadBudget,
+        startupCleanupParallelism);
   }
 }

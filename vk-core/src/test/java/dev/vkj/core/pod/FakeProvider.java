@@ -35,10 +35,22 @@ class FakeProvider implements Provider {
   final AtomicInteger createAttempts = new AtomicInteger();
   final AtomicInteger deleteAttempts = new AtomicInteger();
   final AtomicInteger statusCalls = new AtomicInteger();
+  final AtomicInteger getCalls = new AtomicInteger();
   volatile ProviderException createError;
   volatile ProviderException updateError;
   volatile ProviderException deleteError;
   volatile ProviderException getError;
+
+  /** When set, listPods fails with it (counted in {@link #listAttempts}). */
+  volatile ProviderException listError;
+
+  final AtomicInteger listAttempts = new AtomicInteger();
+
+  /** When set, deletes wait for it to open (a slow cloud delete). */
+  volatile java.util.concurrent.CountDownLatch deleteGate;
+
+  final AtomicInteger deletesInFlight = new AtomicInteger();
+  final AtomicInteger maxDeletesInFlight = new AtomicInteger();
 
   /** When true, deleted pods keep running (a slow backend). */
   volatile boolean ignoreDelete;
@@ -125,6 +137,18 @@ class FakeProvider implements Provider {
     if (deleteError != null) {
       throw deleteError;
     }
+    java.util.concurrent.CountDownLatch gate = deleteGate;
+    if (gate != null) {
+      maxDeletesInFlight.accumulateAndGet(deletesInFlight.incrementAndGet(), Math::max);
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw ProviderException.transientError("interrupted", e);
+      } finally {
+        deletesInFlight.decrementAndGet();
+      }
+    }
     String key = key(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
     Pod existing = pods.get(key);
     if (existing == null) {
@@ -199,6 +223,7 @@ class FakeProvider implements Provider {
 
   @Override
   public Optional<Pod> getPod(String namespace, String name) throws ProviderException {
+    getCalls.incrementAndGet();
     if (getError != null) {
       throw getError;
     }
@@ -221,6 +246,10 @@ class FakeProvider implements Provider {
 
   @Override
   public List<Pod> listPods() throws ProviderException {
+    listAttempts.incrementAndGet();
+    if (listError != null) {
+      throw listError;
+    }
     List<Pod> out = new ArrayList<>();
     for (String k : pods.keySet()) {
       String[] nn = k.split("/", 2);
@@ -272,6 +301,48 @@ class FakeProvider implements Provider {
         push.setStatus(Serialization.clone(status));
         l.podStatusChanged(push);
       }
+    }
+  }
+
+  /** The same backend reporting all statuses in one list call. */
+  static final class Batched extends FakeProvider implements dev.vkj.spi.BatchedPodStatus {
+    final AtomicInteger listStatusCalls = new AtomicInteger();
+
+    /** When set, the next list call takes its snapshot, then waits for this latch. */
+    volatile java.util.concurrent.CountDownLatch holdNextList;
+
+    final java.util.concurrent.CountDownLatch listHeld = new java.util.concurrent.CountDownLatch(1);
+
+    @Override
+    public List<Pod> listPodStatuses() {
+      listStatusCalls.incrementAndGet();
+      List<Pod> out = new ArrayList<>();
+      for (Map.Entry<String, PodStatus> e : statuses.entrySet()) {
+        Pod spec = pods.get(e.getKey());
+        if (spec == null) {
+          continue;
+        }
+        Pod p = new Pod();
+        p.setMetadata(
+            new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                .withNamespace(spec.getMetadata().getNamespace())
+                .withName(spec.getMetadata().getName())
+                .withUid(spec.getMetadata().getUid())
+                .build());
+        p.setStatus(Serialization.clone(e.getValue()));
+        out.add(p);
+      }
+      java.util.concurrent.CountDownLatch hold = holdNextList;
+      if (hold != null) {
+        holdNextList = null;
+        listHeld.countDown();
+        try {
+          hold.await();
+        } catch (InterruptedException ex) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return out;
     }
   }
 }

@@ -203,7 +203,7 @@ class PodControllerIT {
     create(pod("web").build());
     await("pod running", () -> "Running".equals(phase(get("web"))));
 
-    // the fake's startTime is hours ago: a day-long deadline has not passed yet
+    // a day-long deadline has not passed yet
     editPod(
         "web",
         p -> new PodBuilder(p).editSpec().withActiveDeadlineSeconds(86_400L).endSpec().build());
@@ -423,6 +423,7 @@ class PodControllerIT {
         pod("orphan").editMetadata().withUid("orphan-uid").endMetadata().build(), running.build());
 
     start(provider);
+    await("leftovers deleted", () -> provider.deleted.size() == 2);
     assertThat(provider.deleted)
         .extracting(p -> p.getMetadata().getName())
         .containsExactlyInAnyOrder("orphan", "replaced");

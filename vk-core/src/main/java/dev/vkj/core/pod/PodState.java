@@ -1,0 +1,49 @@
+package dev.vkj.core.pod;
+
+import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What the controller remembers about one pod between syncs. Only the worker that holds the pod's
+ * key touches it (the work queue never hands a key to two workers at once).
+ */
+final class PodState {
+  final String uid;
+
+  /** Spec hash last applied to (or found in) the backend; null before the first create. */
+  String syncedSpec;
+
+  /** Found in the backend at startup: the first status read replays no container events. */
+  boolean adopted;
+
+  /** Terminal status written by the controller; never synced again. */
+  boolean providerFailed;
+
+  boolean seenRunning;
+  boolean deleteIssued;
+  boolean killingSent;
+  boolean evictionSent;
+  Instant startTime;
+
+  /** {@code System.nanoTime()} when the backend accepted the create, 0 if it never did. */
+  long createdNanos;
+
+  Map<String, ContainerStateWaiting> configErrors = Map.of();
+
+  /** Consecutive creates refused with QUOTA_EXCEEDED; 0 when not waiting for quota. */
+  int quotaFailures;
+
+  /** {@code System.nanoTime()} before which a refused create is not tried again. */
+  long quotaRetryAtNanos;
+
+  final Map<String, Seen> containers = new HashMap<>();
+
+  PodState(String uid) {
+    this.uid = uid;
+  }
+
+  /** Container state last seen, for Created/Started/BackOff events on transitions. */
+  record Seen(String kind, String reason, int restartCount, String containerId) {}
+}

@@ -1,0 +1,130 @@
+package dev.vkj.core.pod;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.vkj.spi.ProviderException;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings the backend's status in once per poll period, in one of three ways:
+ *
+ * <ul>
+ *   <li>{@code BatchedPodStatus}: one {@code listPodStatuses} call; only pods whose status changed,
+ *       that are missing, or that are in transition are synced.
+ *   <li>per-pod polling: every pod that is not terminal is synced, each with one {@code
+ *       getPodStatus}.
+ *   <li>{@code PodStatusNotifier}: the same, but only every {@link #NOTIFIER_RESYNC_FACTOR} periods
+ *       and from a fresh read, so that a lost push cannot leave a pod stuck.
+ * </ul>
+ */
+final class StatusPoller implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StatusPoller.class);
+
+  /**
+   * With a provider that pushes status, its status is read in full every this many poll intervals
+   * (60 s with the default 5 s), the kubelet's sync period.
+   */
+  static final int NOTIFIER_RESYNC_FACTOR = 12;
+
+  private final ProviderOps ops;
+  private final PodCache cache;
+  private final PodSyncer syncer;
+  private final WorkQueue queue;
+  private final Duration interval;
+  private final LongSupplier nanos;
+  private ScheduledExecutorService executor;
+
+  StatusPoller(
+      ProviderOps ops,
+      PodCache cache,
+      PodSyncer syncer,
+      WorkQueue queue,
+      Duration interval,
+      LongSupplier nanos) {
+    this.ops = requireNonNull(ops, "ops is null");
+    this.cache = requireNonNull(cache, "cache is null");
+    this.syncer = requireNonNull(syncer, "syncer is null");
+    this.queue = requireNonNull(queue, "queue is null");
+    this.interval = requireNonNull(interval, "interval is null");
+    this.nanos = requireNonNull(nanos, "nanos is null");
+  }
+
+  synchronized void start() {
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "vkj-pod-status-poll");
+              t.setDaemon(true);
+              return t;
+            });
+    long ms = interval.toMillis() * (ops.pushesStatus() ? NOTIFIER_RESYNC_FACTOR : 1);
+    // a batched list is cheap: the first one runs at once so that adopted pods get their status
+    long first = ops.batchesStatus() ? 0 : ms;
+    executor.scheduleWithFixedDelay(this::pollOnce, first, ms, TimeUnit.MILLISECONDS);
+  }
+
+  void pollOnce() {
+    try {
+      if (ops.batchesStatus()) {
+        pollBatched();
+      } else {
+        pollEach();
+      }
+    } catch (RuntimeException e) {
+      log.warn("Status poll failed: {}", e.toString());
+    }
+  }
+
+  private void pollBatched() {
+    long started = nanos.getAsLong();
+    List<Pod> statuses;
+    try {
+      statuses = ops.listPodStatuses();
+    } catch (ProviderException e) {
+      log.warn("Batched status list failed ({}): {}", e.code(), e.getMessage());
+      return;
+    }
+    for (String key : syncer.applyStatusList(statuses, started)) {
+      if (ops.pushesStatus()) {
+        syncer.readProviderNext(key);
+      }
+      enqueue(key);
+    }
+  }
+
+  private void pollEach() {
+    boolean pushes = ops.pushesStatus();
+    for (Pod p : cache.pods()) {
+      if (KubeletStatus.isTerminal(p) && p.getMetadata().getDeletionTimestamp() == null) {
+        continue;
+      }
+      String key = PodCache.key(p);
+      if (pushes) {
+        syncer.readProviderNext(key);
+      }
+      enqueue(key);
+    }
+  }
+
+  private void enqueue(String key) {
+    // keys waiting for a retry keep their backoff
+    if (queue.retries(key) == 0) {
+      queue.add(key);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (executor != null) {
+      executor.shutdownNow();
+    }
+  }
+}
