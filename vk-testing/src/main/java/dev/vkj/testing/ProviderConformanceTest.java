@@ -1173,11 +1173,15 @@ public abstract class ProviderConformanceTest {
       cluster.delete(NAMESPACE, "core-run");
       coreEventually()
           .untilAsserted(
-              () ->
-                  assertThat(list())
-                      .as("backend pods after the API delete")
-                      .noneMatch(p -> "core-run".equals(p.getMetadata().getName())));
-      assertThat(counting.deleted).as("deletePod calls").isNotEmpty();
+              () -> {
+                assertThat(counting.deleted)
+                    .as("deletePod calls after the API delete")
+                    .isNotEmpty();
+                assertThat(get("core-run")).as("getPod after the API delete").isEmpty();
+                assertThat(list())
+                    .as("backend pods after the API delete")
+                    .noneMatch(p -> "core-run".equals(p.getMetadata().getName()));
+              });
     }
   }
 
