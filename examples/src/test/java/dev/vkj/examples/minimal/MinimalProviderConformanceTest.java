@@ -8,15 +8,31 @@ import dev.vkj.spi.Provider;
 import dev.vkj.spi.ProviderConfig;
 import dev.vkj.spi.ProviderContext;
 import dev.vkj.spi.ProviderException;
+import dev.vkj.spi.ProviderFactory;
 import dev.vkj.testing.ProviderConformanceTest;
+import io.fabric8.kubernetes.api.model.Pod;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /** The example provider passes the same conformance kit every provider runs. */
 class MinimalProviderConformanceTest extends ProviderConformanceTest {
+  // the "backend": shared by a provider and the one created again after a restart
+  private final Map<String, Pod> backend = new ConcurrentHashMap<>();
+
   @Override
-  protected Provider createProvider(ProviderContext context) throws Exception {
-    return new MinimalProviderFactory().create(ProviderConfig.of(Map.of("maxPods", "20")), context);
+  protected ProviderFactory factory() {
+    return new MinimalProviderFactory();
+  }
+
+  @Override
+  protected Map<String, String> providerConfig() {
+    return Map.of("maxPods", "20");
+  }
+
+  @Override
+  protected Provider createProvider(ProviderContext context) {
+    return new MinimalProvider(context, 20, backend);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.vkj.provider.mock.SimContainer.Action;
 import dev.vkj.provider.mock.SimContainer.Phase;
 import dev.vkj.provider.mock.SimContainer.Termination;
+import dev.vkj.spi.SecretEnv;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
@@ -12,8 +13,10 @@ import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HostIP;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodIP;
@@ -35,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * One simulated pod: a state machine driven by instants, never by threads. {@link #advance} applies
@@ -71,6 +75,8 @@ final class SimPod {
   private final Hooks hooks;
 
   private Pod pod;
+  // what getPod and listPods return: the pod without secret-derived values
+  private Pod visible;
   private Behavior behavior;
   private final Duration startupDelay;
   private final List<SimContainer> initContainers = new ArrayList<>();
@@ -98,6 +104,7 @@ final class SimPod {
       Behavior behavior,
       Hooks hooks) {
     this.pod = stripStatus(pod);
+    this.visible = withoutSecretValues(this.pod);
     this.namespace = pod.getMetadata().getNamespace();
     this.name = pod.getMetadata().getName();
     this.uid = pod.getMetadata().getUid();
@@ -270,6 +277,7 @@ final class SimPod {
     advance(now);
     Pod old = pod;
     pod = stripStatus(newPod);
+    visible = withoutSecretValues(pod);
     behavior = newBehavior;
     if (!deleted && !deadlineExceeded) {
       deadlineAt = deadline(pod, createdAt);
@@ -701,7 +709,11 @@ final class SimPod {
    */
   synchronized Pod withStatus(String hostIp) {
     return new Pod(
-        pod.getApiVersion(), pod.getKind(), pod.getMetadata(), pod.getSpec(), status(hostIp));
+        visible.getApiVersion(),
+        visible.getKind(),
+        visible.getMetadata(),
+        visible.getSpec(),
+        status(hostIp));
   }
 
   private ContainerStatus containerStatus(SimContainer c) {
@@ -886,6 +898,44 @@ final class SimPod {
    * The pod without its status. Metadata and spec are shared with the caller (the core hands over a
    * pod and does not change it afterwards); deep copies of thousands of pods were too slow.
    */
+  /**
+   * The pod with the values of secret-derived variables ({@link SecretEnv}) removed; the same
+   * object when it has none, so that listing thousands of pods copies nothing.
+   */
+  static Pod withoutSecretValues(Pod pod) {
+    boolean secrets =
+        pod.getSpec() != null
+            && Stream.concat(
+                    list(pod.getSpec().getInitContainers()).stream(),
+                    list(pod.getSpec().getContainers()).stream())
+                .flatMap(c -> list(c.getEnv()).stream())
+                .anyMatch(SecretEnv::fromSecret);
+    if (!secrets) {
+      return pod;
+    }
+    Pod copy = new PodBuilder(pod).build();
+    for (List<Container> containers :
+        List.of(list(copy.getSpec().getInitContainers()), list(copy.getSpec().getContainers()))) {
+      for (Container c : containers) {
+        if (c.getEnv() != null) {
+          c.setEnv(
+              c.getEnv().stream()
+                  .map(
+                      e ->
+                          SecretEnv.fromSecret(e)
+                              ? new EnvVarBuilder(e).withValue(null).build()
+                              : e)
+                  .collect(Collectors.toList()));
+        }
+      }
+    }
+    return copy;
+  }
+
+  private static <T> List<T> list(List<T> items) {
+    return items == null ? List.of() : items;
+  }
+
   private static Pod stripStatus(Pod pod) {
     return new Pod(pod.getApiVersion(), pod.getKind(), pod.getMetadata(), pod.getSpec(), null);
   }
