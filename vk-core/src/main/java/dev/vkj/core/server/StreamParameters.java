@@ -56,6 +56,9 @@ final class StreamParameters {
         kind, namespace, pod, container, command, stdin, stdout, stderr, tty, List.of());
   }
 
+  /** The WebSocket subprotocol that carries SPDY port-forward streams. */
+  static final String PORT_FORWARD_TUNNEL = "SPDY/3.1+portforward.k8s.io";
+
   /** Checks the exec/attach query without a pod (the query is validated before the pod lookup). */
   static void checkStreams(RequestPath path) throws HttpError {
     boolean tty = "1".equals(path.param("tty"));
@@ -76,7 +79,8 @@ final class StreamParameters {
   static StreamRequest portForward(
       String namespace, String pod, RequestPath path, HttpHeaders headers) throws HttpError {
     List<Integer> ports = new ArrayList<>();
-    if (isWebSocket(headers)) {
+    // kubectl 1.31+ tunnels SPDY through the WebSocket and names ports per stream, as over SPDY
+    if (isWebSocket(headers) && !offersTunnel(headers)) {
       List<String> values = new ArrayList<>(path.params("port"));
       values.addAll(path.params("ports"));
       if (values.isEmpty()) {
@@ -109,6 +113,17 @@ final class StreamParameters {
   /**
    * Like Go's {@code wsstream.IsWebSocketRequest}: Connection has upgrade, Upgrade is websocket.
    */
+  static boolean offersTunnel(HttpHeaders headers) {
+    for (String value : headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
+      for (String protocol : value.split(",")) {
+        if (protocol.strip().equals(PORT_FORWARD_TUNNEL)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   static boolean isWebSocket(HttpHeaders headers) {
     String connection = headers.get(HttpHeaderNames.CONNECTION, "").toLowerCase(Locale.ROOT);
     String upgrade = headers.get(HttpHeaderNames.UPGRADE, "").trim().toLowerCase(Locale.ROOT);

@@ -111,4 +111,23 @@ final class StreamParametersTest {
               HttpError.class, e -> assertThat(e.status().code()).isEqualTo(400));
     }
   }
+
+  @Test
+  void tunnelledPortForwardNamesItsPortsPerStream() throws HttpError {
+    // what kubectl 1.31+ sends through the API server: no port parameter at all
+    HttpHeaders tunnel =
+        new DefaultHttpHeaders()
+            .add("Connection", "Upgrade")
+            .add("Upgrade", "websocket")
+            .add("Sec-WebSocket-Protocol", "SPDY/3.1+portforward.k8s.io");
+    assertThat(StreamParameters.portForward("ns", "pod", query(""), tunnel).ports()).isEmpty();
+
+    HttpHeaders channels =
+        new DefaultHttpHeaders()
+            .add("Connection", "Upgrade")
+            .add("Upgrade", "websocket")
+            .add("Sec-WebSocket-Protocol", "v4.channel.k8s.io");
+    assertThatThrownBy(() -> StreamParameters.portForward("ns", "pod", query(""), channels))
+        .isInstanceOfSatisfying(HttpError.class, e -> assertThat(e.status().code()).isEqualTo(400));
+  }
 }
