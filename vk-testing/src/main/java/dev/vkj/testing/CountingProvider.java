@@ -10,9 +10,7 @@ import dev.vkj.spi.ProviderException;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,7 +24,7 @@ class CountingProvider implements Provider {
   final List<Pod> created = new CopyOnWriteArrayList<>();
   final List<Pod> updated = new CopyOnWriteArrayList<>();
   final List<Pod> deleted = new CopyOnWriteArrayList<>();
-  private final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
+  private final AtomicInteger listings = new AtomicInteger();
 
   CountingProvider(Provider delegate, boolean closesDelegate) {
     this.delegate = requireNonNull(delegate, "delegate is null");
@@ -44,14 +42,9 @@ class CountingProvider implements Provider {
         : new CountingProvider(delegate, closesDelegate);
   }
 
-  /** How many {@code getPod} calls for this pod have returned. */
-  int reads(String namespace, String name) {
-    AtomicInteger count = reads.get(namespace + "/" + name);
-    return count == null ? 0 : count.get();
-  }
-
-  private void read(String namespace, String name) {
-    reads.computeIfAbsent(namespace + "/" + name, k -> new AtomicInteger()).incrementAndGet();
+  /** How many {@code listPods} calls have returned. */
+  int listings() {
+    return listings.get();
   }
 
   @Override
@@ -74,9 +67,7 @@ class CountingProvider implements Provider {
 
   @Override
   public Optional<Pod> getPod(String namespace, String name) throws ProviderException {
-    Optional<Pod> pod = delegate.getPod(namespace, name);
-    read(namespace, name);
-    return pod;
+    return delegate.getPod(namespace, name);
   }
 
   @Override
@@ -86,7 +77,9 @@ class CountingProvider implements Provider {
 
   @Override
   public List<Pod> listPods() throws ProviderException {
-    return delegate.listPods();
+    List<Pod> pods = delegate.listPods();
+    listings.incrementAndGet();
+    return pods;
   }
 
   @Override

@@ -133,7 +133,11 @@ class ConformanceKitTest {
       case ACCEPTS_IMPOSSIBLE_POD -> Set.of("impossiblePodIsInvalidInput");
       case RESTARTS_ON_UPDATE, KEEPS_OLD_SPEC_HASH -> Set.of("labelOnlyUpdateKeepsPodRunning");
       case DROPS_SPEC_HASH ->
-          Set.of("labelOnlyUpdateKeepsPodRunning", "restartedProviderListsPodWithUidAndSpecHash");
+          Set.of(
+              "labelOnlyUpdateKeepsPodRunning",
+              "restartedProviderListsPodWithUidAndSpecHash",
+              "throughCoreRunsAndDeletesPods",
+              "throughCoreRestartAdoptsWithoutCreateOrUpdate");
       case FORGETS_ON_RESTART ->
           Set.of(
               "restartedProviderListsPodWithUidAndSpecHash",
