@@ -1,5 +1,7 @@
 package dev.vkj.core;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
@@ -62,7 +64,18 @@ public final class MockApiServer implements BeforeEachCallback, AfterEachCallbac
 
   /** A new client of the running test's server; closed after the test. */
   public KubernetesClient client() {
-    KubernetesClient client = server.createClient(customizer);
+    // the mock's own client settings, with more patience: a loaded machine lists slowly
+    Config config =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl("http://" + server.getHostName() + ":" + server.getPort())
+            .withTrustCerts(true)
+            .withNamespace("test")
+            .withRequestTimeout(60_000)
+            .withConnectionTimeout(30_000)
+            .build();
+    KubernetesClientBuilder builder = new KubernetesClientBuilder().withConfig(config);
+    customizer.accept(builder);
+    KubernetesClient client = builder.build();
     clients.add(client);
     return client;
   }

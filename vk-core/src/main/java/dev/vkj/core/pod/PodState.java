@@ -38,6 +38,12 @@ final class PodState {
   /** {@code System.nanoTime()} before which a refused create is not tried again. */
   long quotaRetryAtNanos;
 
+  /**
+   * {@code System.nanoTime()} before which no provider call is made for this pod, after the backend
+   * answered THROTTLED with a retry-after; 0 when not throttled.
+   */
+  long throttledUntilNanos;
+
   final Map<String, Seen> containers = new HashMap<>();
 
   PodState(String uid) {

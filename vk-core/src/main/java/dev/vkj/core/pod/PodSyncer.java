@@ -99,7 +99,10 @@ final class PodSyncer {
       return false; // unknown or gone: nothing to remember
     }
     if (isTerminal(api) && api.getMetadata().getDeletionTimestamp() == null) {
-      return false; // terminal phases are sticky: the push would never be read
+      // terminal phases are sticky, so this push is not kept; neither is an older one: once the
+      // deletion arrives (an eviction's, say), the status must be read, not taken from a stale push
+      pushed.remove(key);
+      return false;
     }
     pushed.put(key, pod);
     return true;
@@ -214,7 +217,18 @@ final class PodSyncer {
                     : new PodState(cached.getMetadata().getUid()));
     Pod api = writer.view(cached);
     if (api.getMetadata().getDeletionTimestamp() != null) {
-      return lifecycle.syncDeleting(key, api, st, () -> observe(key, api, st));
+      boolean deleteWasIssued = st.deleteIssued;
+      return lifecycle.syncDeleting(
+          key,
+          api,
+          st,
+          () -> {
+            if (!deleteWasIssued && st.deleteIssued) {
+              // a push from before the provider delete says nothing about the pod after it
+              pushed.remove(key);
+            }
+            return observe(key, api, st);
+          });
     }
     if (isTerminal(api) || st.providerFailed) {
       pushed.remove(key); // terminal phases are sticky and never re-run
@@ -240,8 +254,22 @@ final class PodSyncer {
         return Duration.ofNanos(wait); // polls must not shorten the quota backoff
       }
     }
-    if (syncSpec(key, api, st)) {
-      syncStatus(key, api, st);
+    if (st.throttledUntilNanos != 0) {
+      long wait = st.throttledUntilNanos - nanos.getAsLong();
+      if (wait > 0) {
+        return Duration.ofNanos(wait); // a poll or an event must not cut the retry-after short
+      }
+      st.throttledUntilNanos = 0;
+    }
+    try {
+      if (syncSpec(key, api, st)) {
+        syncStatus(key, api, st);
+      }
+    } catch (RetryException e) {
+      if (e.minDelay().compareTo(Duration.ZERO) > 0) {
+        st.throttledUntilNanos = nanos.getAsLong() + e.minDelay().toNanos();
+      }
+      throw e;
     }
     // the kubelet checks the deadline on a timer, not only when something else happens
     return lifecycle.untilDeadline(api, st);

@@ -3,6 +3,7 @@ package dev.vkj.core.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.vkj.core.MockApiServer;
 import dev.vkj.spi.PodIdentity;
 import dev.vkj.spi.Provider;
 import dev.vkj.spi.ProviderException;
@@ -12,7 +13,6 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -25,19 +25,26 @@ import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The pod controller against backends that behave like cloud APIs: spec hashes instead of echoed
  * specs, batched status, slow deletes, failing lists, exhausted quotas.
  */
-@EnableKubernetesMockClient(crud = true)
 class PodControllerCloudIT {
   private static final String NODE = "vk";
   private static final String NS = "ns";
   private static final Map<String, String> NODE_LABEL = Map.of("vkj.dev/test-node", NODE);
 
+  @RegisterExtension final MockApiServer api = new MockApiServer();
   KubernetesMockServer server;
   KubernetesClient client;
+
+  @org.junit.jupiter.api.BeforeEach
+  void connect() {
+    server = api.server();
+    client = api.client();
+  }
 
   private final RecordingEvents events = new RecordingEvents();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();

@@ -56,6 +56,7 @@ class PodControllerIT {
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private PodController controller;
   private int maxRetries = 20;
+  private Duration pollInterval = Duration.ofMillis(200);
 
   @BeforeEach
   void clearRecordedRequests() {
@@ -84,7 +85,7 @@ class PodControllerIT {
             .withWorkers(2)
             .withMeterRegistry(meters)
             .withHostIp(() -> "10.0.0.5")
-            .withStatusPollInterval(Duration.ofMillis(200));
+            .withStatusPollInterval(pollInterval);
     controller = new PodController(client, provider, events, config, NODE_LABEL);
     controller.start();
     assertThat(controller.isRunning()).isTrue();
@@ -677,6 +678,7 @@ class PodControllerIT {
   @Test
   void persistentFailuresAreDroppedWithFailedSync() throws Exception {
     maxRetries = 2;
+    pollInterval = Duration.ofHours(1); // a status poll syncs the pod again, as it should
     FakeProvider provider = new FakeProvider();
     provider.createError = new ProviderException(ErrorCode.INTERNAL, "backend defect");
     start(provider);
