@@ -105,7 +105,13 @@ public final class VirtualKubelet implements AutoCloseable {
           Executors.newScheduledThreadPool(2, daemonThreads("vkj-provider-scheduler"));
       started.add(scheduler::shutdownNow);
       KubeEventRecorder events =
-          new KubeEventRecorder(options.client, options.nodeName, options.clock);
+          new KubeEventRecorder(
+              options.client,
+              options.nodeName,
+              options.clock,
+              options.eventQps,
+              options.eventBurst,
+              options.meterRegistry);
       started.add(events);
       ProviderContext context =
           new CoreProviderContext(
@@ -134,7 +140,10 @@ public final class VirtualKubelet implements AutoCloseable {
                   .withClock(options.clock)
                   .withMeterRegistry(options.meterRegistry)
                   .withHostIp(() -> options.nodeIp)
-                  .withNodeAllocatable(() -> created.describeNode().allocatable()));
+                  .withNodeAllocatable(() -> created.describeNode().allocatable())
+                  .withStatusPollInterval(options.statusPollInterval)
+                  .withProviderReadBudget(options.providerReadBudget)
+                  .withStartupCleanupParallelism(options.startupCleanupParallelism));
       started.add(pods);
 
       // the API server must reach logs and exec as soon as the node exists
@@ -296,6 +305,11 @@ public final class VirtualKubelet implements AutoCloseable {
     private boolean taintDisabled;
     private boolean taintSet;
     private int podSyncWorkers = 10;
+    private double eventQps = KubeEventRecorder.DEFAULT_QPS;
+    private int eventBurst = KubeEventRecorder.DEFAULT_BURST;
+    private Duration statusPollInterval = Duration.ofSeconds(5);
+    private double providerReadBudget = 10;
+    private int startupCleanupParallelism = 4;
     private Path tlsCert;
     private Path tlsKey;
     private Path clientCa;
@@ -378,6 +392,40 @@ public final class VirtualKubelet implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Event writes per second and at once, like the kubelet's {@code eventRecordQPS} (default 50)
+     * and {@code eventBurst} (default 100); events beyond them are dropped and counted.
+     */
+    public Builder eventRateLimit(double qps, int burst) {
+      this.eventQps = qps;
+      this.eventBurst = burst;
+      return this;
+    }
+
+    /**
+     * How often the provider is asked for pod statuses: one batched list per period, or one read
+     * per pod without {@code BatchedPodStatus} (default 5 s).
+     */
+    public Builder statusPollInterval(Duration statusPollInterval) {
+      this.statusPollInterval = statusPollInterval;
+      return this;
+    }
+
+    /**
+     * Single status reads per second for pods in transition when the provider reports statuses in
+     * batches (default 10).
+     */
+    public Builder providerReadBudget(double readsPerSecond) {
+      this.providerReadBudget = readsPerSecond;
+      return this;
+    }
+
+    /** Leftover backend pods deleted at once after a restart (default 4). */
+    public Builder startupCleanupParallelism(int parallelism) {
+      this.startupCleanupParallelism = parallelism;
+      return this;
+    }
+
     /** PEM certificate and key of the kubelet API server; default: self-signed. */
     public Builder tlsCertificate(Path cert, Path key) {
       this.tlsCert = requireNonNull(cert, "cert is null");
@@ -430,6 +478,23 @@ public final class VirtualKubelet implements AutoCloseable {
       }
       if (podSyncWorkers < 1) {
         throw config("pod-sync-workers", "must be at least 1, got " + podSyncWorkers);
+      }
+      if (!(eventQps > 0) || eventBurst < 1) {
+        throw config(
+            "event-qps/event-burst",
+            "need a positive rate and a burst of at least 1, got " + eventQps + "/" + eventBurst);
+      }
+      if (statusPollInterval == null
+          || statusPollInterval.isNegative()
+          || statusPollInterval.isZero()) {
+        throw config("status-poll-interval", "must be positive, got " + statusPollInterval);
+      }
+      if (!(providerReadBudget > 0)) {
+        throw config("provider-read-budget", "must be positive, got " + providerReadBudget);
+      }
+      if (startupCleanupParallelism < 1) {
+        throw config(
+            "startup-cleanup-parallelism", "must be at least 1, got " + startupCleanupParallelism);
       }
       if (tlsCert != null && !Files.isReadable(tlsCert)) {
         throw config("tls-cert", "cannot read " + tlsCert);

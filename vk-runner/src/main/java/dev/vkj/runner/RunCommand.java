@@ -16,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -176,6 +177,62 @@ final class RunCommand implements Callable<Integer> {
         "Env: VKJ_POD_SYNC_WORKERS. Default: ${DEFAULT-VALUE}."
       })
   int podSyncWorkers;
+
+  @Env("VKJ_EVENT_QPS")
+  @Option(
+      names = "--event-qps",
+      paramLabel = "QPS",
+      defaultValue = "50",
+      description = {
+        "Event writes per second for this node, like the kubelet's eventRecordQPS.",
+        "Env: VKJ_EVENT_QPS. Default: ${DEFAULT-VALUE}."
+      })
+  double eventQps;
+
+  @Env("VKJ_EVENT_BURST")
+  @Option(
+      names = "--event-burst",
+      paramLabel = "N",
+      defaultValue = "100",
+      description = {
+        "Event writes at once, like the kubelet's eventBurst.",
+        "Env: VKJ_EVENT_BURST. Default: ${DEFAULT-VALUE}."
+      })
+  int eventBurst;
+
+  @Env("VKJ_STATUS_POLL_INTERVAL")
+  @Option(
+      names = "--status-poll-interval",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
+      converter = DurationConverter.class,
+      description = {
+        "How often pod statuses are read from the provider (e.g. 500ms, 5s, 1m).",
+        "Env: VKJ_STATUS_POLL_INTERVAL. Default: ${DEFAULT-VALUE}."
+      })
+  Duration statusPollInterval;
+
+  @Env("VKJ_PROVIDER_READ_BUDGET")
+  @Option(
+      names = "--provider-read-budget",
+      paramLabel = "READS",
+      defaultValue = "10",
+      description = {
+        "Single status reads per second for pods in transition (batched providers).",
+        "Env: VKJ_PROVIDER_READ_BUDGET. Default: ${DEFAULT-VALUE}."
+      })
+  double providerReadBudget;
+
+  @Env("VKJ_STARTUP_CLEANUP_PARALLELISM")
+  @Option(
+      names = "--startup-cleanup-parallelism",
+      paramLabel = "N",
+      defaultValue = "4",
+      description = {
+        "Leftover backend pods deleted at once after a restart.",
+        "Env: VKJ_STARTUP_CLEANUP_PARALLELISM. Default: ${DEFAULT-VALUE}."
+      })
+  int startupCleanupParallelism;
 
   @Env("VKJ_LOG_LEVEL")
   @Option(
@@ -364,6 +421,12 @@ final class RunCommand implements Callable<Integer> {
         bindAddress,
         taint,
         podSyncWorkers,
+        new RunOptions.Tuning(
+            eventQps,
+            eventBurst,
+            statusPollInterval,
+            providerReadBudget,
+            startupCleanupParallelism),
         checkLogLevel(logLevel),
         tls,
         ca,

@@ -27,6 +27,7 @@ record RunOptions(
     String bindAddress,
     Optional<Taint> taint,
     int podSyncWorkers,
+    Tuning tuning,
     String logLevel,
     Optional<TlsFiles> tlsCertificate,
     Optional<Path> clientCa,
@@ -34,8 +35,17 @@ record RunOptions(
     int metricsPort,
     Map<String, String> nodeLabels) {
 
+  /** Rates and periods of the core; the core checks their values and names a bad one. */
+  record Tuning(
+      double eventQps,
+      int eventBurst,
+      java.time.Duration statusPollInterval,
+      double providerReadBudget,
+      int startupCleanupParallelism) {}
+
   RunOptions {
     requireNonNull(provider, "provider is null");
+    requireNonNull(tuning, "tuning is null");
     requireNonNull(nodeName, "nodeName is null");
     requireNonNull(kubeconfig, "kubeconfig is null");
     requireNonNull(providerConfig, "providerConfig is null");

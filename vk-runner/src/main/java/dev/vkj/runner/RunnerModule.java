@@ -132,6 +132,10 @@ final class RunnerModule extends AbstractModule {
             .kubeletPort(options.kubeletPort())
             .bindAddress(options.bindAddress())
             .podSyncWorkers(options.podSyncWorkers())
+            .eventRateLimit(options.tuning().eventQps(), options.tuning().eventBurst())
+            .statusPollInterval(options.tuning().statusPollInterval())
+            .providerReadBudget(options.tuning().providerReadBudget())
+            .startupCleanupParallelism(options.tuning().startupCleanupParallelism())
             .anonymousAuth(options.anonymousAuth())
             .meterRegistry(meters)
             .nodeLabels(options.nodeLabels());

@@ -163,6 +163,36 @@ final class RunOptionsTest {
   }
 
   @Test
+  void coreTuningFromFlagsAndEnvironment() {
+    RunOptions.Tuning defaults = parse(Map.of()).tuning();
+    assertThat(defaults)
+        .isEqualTo(new RunOptions.Tuning(50, 100, java.time.Duration.ofSeconds(5), 10, 4));
+
+    RunOptions.Tuning flags =
+        parse(
+                Map.of(),
+                "--event-qps=5",
+                "--event-burst=10",
+                "--status-poll-interval=500ms",
+                "--provider-read-budget=2.5",
+                "--startup-cleanup-parallelism=8")
+            .tuning();
+    assertThat(flags)
+        .isEqualTo(new RunOptions.Tuning(5, 10, java.time.Duration.ofMillis(500), 2.5, 8));
+
+    RunOptions.Tuning env =
+        parse(
+                Map.of(
+                    "VKJ_EVENT_QPS", "1",
+                    "VKJ_EVENT_BURST", "2",
+                    "VKJ_STATUS_POLL_INTERVAL", "1m",
+                    "VKJ_PROVIDER_READ_BUDGET", "3",
+                    "VKJ_STARTUP_CLEANUP_PARALLELISM", "1"))
+            .tuning();
+    assertThat(env).isEqualTo(new RunOptions.Tuning(1, 2, java.time.Duration.ofMinutes(1), 3, 1));
+  }
+
+  @Test
   void taintFromEnvironment() {
     RunOptions options =
         parse(
@@ -260,7 +290,7 @@ final class RunOptionsTest {
       }
       withEnv++;
     }
-    assertThat(withEnv).isEqualTo(20);
+    assertThat(withEnv).isEqualTo(25);
     assertThat(help).contains("Default: 10250").contains("Default: mock");
   }
 }

@@ -10,69 +10,155 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes core/v1 Events the way the kubelet does: {@code source.component=kubelet}, {@code
- * source.host=<node>}, container events pointing at {@code spec.containers{name}}, repeats counted
- * on the existing Event instead of creating new ones. Writes happen on one background thread with a
- * bounded queue; when the API server is slow, excess events are dropped rather than blocking pod
- * work.
+ * source.host=<node>}, container events pointing at {@code spec.containers{name}}.
+ *
+ * <p>Like client-go's event correlator, an event seen again updates the {@code count} and {@code
+ * lastTimestamp} of the Event already written (one merge patch, no read), and more than {@value
+ * #MAX_SIMILAR} events of one object with the same reason but different messages within {@link
+ * #SIMILAR_WINDOW} become one Event whose message starts with {@value #COMBINED_PREFIX}. Writes
+ * happen on one background thread with a bounded queue and are limited per node like the kubelet's
+ * {@code eventRecordQPS} and {@code eventBurst}; what does not fit is dropped and counted ({@code
+ * vkj.events.dropped}), so a crash-looping workload never slows pod work or eats the API server's
+ * capacity.
  */
 public final class KubeEventRecorder implements EventRecorder, AutoCloseable {
+  /** The kubelet's defaults for {@code eventRecordQPS} and {@code eventBurst}. */
+  public static final double DEFAULT_QPS = 50;
+
+  public static final int DEFAULT_BURST = 100;
+
+  static final int MAX_SIMILAR = 10;
+  static final Duration SIMILAR_WINDOW = Duration.ofMinutes(10);
+  static final String COMBINED_PREFIX = "(combined from similar events): ";
+
   private static final Logger log = LoggerFactory.getLogger(KubeEventRecorder.class);
   private static final int MAX_REMEMBERED = 4096;
+  private static final int QUEUE = 1000;
 
   private final KubernetesClient client;
   private final String nodeName;
   private final Clock clock;
   private final ExecutorService writer;
-  // key -> name and count of the event already written; only touched by the writer thread
-  private final Map<String, Written> recent =
-      new LinkedHashMap<>(256, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Written> eldest) {
-          return size() > MAX_REMEMBERED;
-        }
-      };
+  private final TokenBucket writes;
+  private final Counter created;
+  private final Counter patched;
+  private final Counter droppedRate;
+  private final Counter droppedQueue;
+  private final Counter failed;
+  // key -> the event already written; only touched by the writer thread
+  private final Map<String, Written> recent = lru();
+  // object, type and reason -> messages seen in the current window; writer thread only
+  private final Map<String, Similar> similar = lru();
 
   // makes names unique when the clock does not advance between events
   private final AtomicLong sequence = new AtomicLong();
 
   private record Written(String namespace, String name, int count) {}
 
+  private static final class Similar {
+    final Set<String> messages = new HashSet<>();
+    Instant since;
+  }
+
   public KubeEventRecorder(KubernetesClient client, String nodeName, Clock clock) {
+    this(client, nodeName, clock, DEFAULT_QPS, DEFAULT_BURST, new SimpleMeterRegistry());
+  }
+
+  /**
+   * @param qps Event writes per second this node may make, on average
+   * @param burst Event writes this node may make at once
+   */
+  public KubeEventRecorder(
+      KubernetesClient client,
+      String nodeName,
+      Clock clock,
+      double qps,
+      int burst,
+      MeterRegistry meters) {
     this.client = requireNonNull(client, "client is null");
     this.nodeName = requireNonNull(nodeName, "nodeName is null");
     this.clock = requireNonNull(clock, "clock is null");
+    requireNonNull(meters, "meters is null");
+    if (!(qps > 0) || burst < 1) {
+      throw new IllegalArgumentException(
+          "eventQps must be positive and eventBurst at least 1, got " + qps + " and " + burst);
+    }
+    this.writes = new TokenBucket(qps, burst, System::nanoTime);
+    this.created = writes(meters, "create");
+    this.patched = writes(meters, "patch");
+    this.droppedRate = dropped(meters, "rate_limit");
+    this.droppedQueue = dropped(meters, "queue_full");
+    this.failed = dropped(meters, "api_error");
     this.writer =
         new ThreadPoolExecutor(
             1,
             1,
             0,
             TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(10_000),
+            new ArrayBlockingQueue<>(QUEUE),
             runnable -> {
               Thread thread = new Thread(runnable, "vkj-events");
               thread.setDaemon(true);
               return thread;
             },
-            new ThreadPoolExecutor.DiscardPolicy());
+            (task, pool) -> {
+              if (!pool.isShutdown()) {
+                droppedQueue.increment();
+              }
+            });
+  }
+
+  private static Counter writes(MeterRegistry meters, String verb) {
+    return Counter.builder("vkj.events.written")
+        .description("Event objects created or patched")
+        .tag("verb", verb)
+        .register(meters);
+  }
+
+  private static Counter dropped(MeterRegistry meters, String reason) {
+    return Counter.builder("vkj.events.dropped")
+        .description("Events not written")
+        .tag("reason", reason)
+        .register(meters);
+  }
+
+  private static <V> Map<String, V> lru() {
+    return new LinkedHashMap<>(256, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > MAX_REMEMBERED;
+      }
+    };
   }
 
   @Override
@@ -132,31 +218,31 @@ public final class KubeEventRecorder implements EventRecorder, AutoCloseable {
     }
   }
 
-  private void write(ObjectReference ref, String type, String reason, String message) {
+  private void write(ObjectReference ref, String type, String reason, String text) {
     String namespace = ref.getNamespace() == null ? "default" : ref.getNamespace();
+    String object = String.join("\u0000", namespace, ref.getUid(), ref.getFieldPath() + "");
+    String similarKey = String.join("\u0000", object, type, reason);
+    String message = aggregate(similarKey, text);
+    // every combined event of one object and reason counts on the same Event, as in client-go
     String key =
-        String.join("\u0000", namespace, ref.getUid(), ref.getFieldPath() + "", reason, message);
+        message.startsWith(COMBINED_PREFIX)
+            ? similarKey + "\u0000" + COMBINED_PREFIX
+            : similarKey + "\u0000" + message;
+    if (!writes.tryAcquire()) {
+      droppedRate.increment();
+      return;
+    }
     String now = DateTimeFormatter.ISO_INSTANT.format(now());
     try {
       Written previous = recent.get(key);
       if (previous != null) {
         int count = previous.count() + 1;
-        Event updated =
-            client
-                .v1()
-                .events()
-                .inNamespace(previous.namespace())
-                .withName(previous.name())
-                .edit(
-                    e -> {
-                      e.setCount(count);
-                      e.setLastTimestamp(now);
-                      return e;
-                    });
-        if (updated != null) {
+        if (patchCount(previous, count, now)) {
+          patched.increment();
           recent.put(key, new Written(previous.namespace(), previous.name(), count));
           return;
         }
+        // the Event expired or was deleted: write a new one
       }
       Instant exact = clock.instant();
       long nanos =
@@ -183,12 +269,69 @@ public final class KubeEventRecorder implements EventRecorder, AutoCloseable {
               .withReportingInstance(nodeName)
               .build();
       client.v1().events().inNamespace(namespace).resource(event).create();
+      created.increment();
       recent.put(key, new Written(namespace, name, 1));
     } catch (KubernetesClientException e) {
       // an event that cannot be written must never fail the work that produced it
+      failed.increment();
       log.debug("could not write event {} for {}: {}", reason, ref.getName(), e.getMessage());
       recent.remove(key);
     }
+  }
+
+  /**
+   * One merge patch of count and lastTimestamp, without the read that the client's patch methods
+   * make first; false when the Event is gone.
+   */
+  private boolean patchCount(Written previous, int count, String now) {
+    String base = client.getMasterUrl().toString();
+    String uri =
+        (base.endsWith("/") ? base : base + "/")
+            + "api/v1/namespaces/"
+            + previous.namespace()
+            + "/events/"
+            + previous.name();
+    HttpClient http = client.getHttpClient();
+    HttpRequest request =
+        http.newHttpRequestBuilder()
+            .uri(uri)
+            .method(
+                "PATCH",
+                "application/merge-patch+json",
+                "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}")
+            .build();
+    HttpResponse<String> response;
+    try {
+      response = http.sendAsync(request, String.class).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KubernetesClientException("interrupted while patching an event", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new KubernetesClientException("patch of event " + previous.name() + " failed", e);
+    }
+    if (response.code() == 404) {
+      return false;
+    }
+    if (!response.isSuccessful()) {
+      throw new KubernetesClientException(
+          "patch of event " + previous.name() + " answered " + response.code());
+    }
+    return true;
+  }
+
+  /**
+   * The message to write: the event's own, or the combined form once an object has had more than
+   * {@value #MAX_SIMILAR} different messages for one reason within {@link #SIMILAR_WINDOW}.
+   */
+  private String aggregate(String similarKey, String message) {
+    Instant at = clock.instant();
+    Similar seen = similar.computeIfAbsent(similarKey, k -> new Similar());
+    if (seen.since == null || Duration.between(seen.since, at).compareTo(SIMILAR_WINDOW) > 0) {
+      seen.messages.clear();
+      seen.since = at;
+    }
+    seen.messages.add(message);
+    return seen.messages.size() > MAX_SIMILAR ? COMBINED_PREFIX + message : message;
   }
 
   private Instant now() {
