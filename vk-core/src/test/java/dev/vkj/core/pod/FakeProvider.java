@@ -240,7 +240,8 @@ class FakeProvider implements Provider {
     void evict(String ns, String name, Long graceSeconds, String message) {
       String key = key(ns, name);
       Pod pod = pods.get(key);
-      pod.getMetadata().setDeletionTimestamp(clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+      pod.getMetadata()
+          .setDeletionTimestamp(clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
       pod.getMetadata().setDeletionGracePeriodSeconds(graceSeconds);
       PodStatus s = Serialization.clone(statuses.get(key));
       s.setPhase("Failed");

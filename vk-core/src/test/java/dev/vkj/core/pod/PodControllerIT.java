@@ -21,9 +21,9 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -402,7 +402,8 @@ class PodControllerIT {
             .withRestartCount(0)
             .withNewState()
             .withNewRunning()
-            .withStartedAt(Instant.now().minusSeconds(3600).truncatedTo(ChronoUnit.SECONDS).toString())
+            .withStartedAt(
+                Instant.now().minusSeconds(3600).truncatedTo(ChronoUnit.SECONDS).toString())
             .endRunning()
             .endState()
             .endContainerStatus();
