@@ -123,7 +123,7 @@ public final class ContainerStatuses {
     return exitCode == 0 ? COMPLETED : ERROR;
   }
 
-  /** A status builder for the container {@code name} running {@code image}. */
+  /** A status builder for the container {@code name} running {@code image} (as in the spec). */
   public static Builder of(String name, String image) {
     return new Builder(name, image);
   }
@@ -140,12 +140,13 @@ public final class ContainerStatuses {
     private int restartCount;
     private boolean ready;
     private Boolean started;
+    private boolean startedSet;
     private ContainerState state = waiting(CONTAINER_CREATING, null);
     private ContainerState lastState = new ContainerState();
 
     private Builder(String name, String image) {
       this.name = requireText(name, "name");
-      this.image = requireText(image, "image");
+      this.image = image;
     }
 
     /** The runtime's ID of the current instance, {@code <type>://<id>}. */
@@ -174,9 +175,14 @@ public final class ContainerStatuses {
       return this;
     }
 
-    /** Overrides {@code started} (true when running by default), e.g. for a startup probe. */
-    public Builder started(boolean started) {
+    /**
+     * Overrides {@code started} (true exactly when running by default), e.g. while a startup probe
+     * has not passed; null leaves the field out, as kubelets before sidecar support did for init
+     * containers.
+     */
+    public Builder started(Boolean started) {
       this.started = started;
+      this.startedSet = true;
       return this;
     }
 
@@ -200,7 +206,7 @@ public final class ContainerStatuses {
           .withContainerID(containerId)
           .withRestartCount(restartCount)
           .withReady(ready)
-          .withStarted(started != null ? started : state.getRunning() != null)
+          .withStarted(startedSet ? started : Boolean.valueOf(state.getRunning() != null))
           .withState(state)
           .withLastState(lastState)
           .build();

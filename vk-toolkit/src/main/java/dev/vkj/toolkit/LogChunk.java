@@ -12,9 +12,13 @@ import java.util.OptionalLong;
  * @param lines the lines, oldest first
  * @param firstIndex the position of the first line in the container's whole log (0 for its first
  *     line), when the backend knows it; a backend that returns the whole text sets 0
- * @param ended true when the container has ended, so no line will follow these
+ * @param ended true when the container has ended, so no line will follow these (besides further
+ *     pages when {@code more})
+ * @param more true when the backend has more lines right now (one page of a paged API, like
+ *     CloudWatch's {@code nextForwardToken}): the stream fetches again at once, not after the poll
+ *     interval, and a read without follow goes on to the next page
  */
-public record LogChunk(List<LogLine> lines, OptionalLong firstIndex, boolean ended) {
+public record LogChunk(List<LogLine> lines, OptionalLong firstIndex, boolean ended, boolean more) {
   public LogChunk {
     lines = List.copyOf(requireNonNull(lines, "lines is null"));
     requireNonNull(firstIndex, "firstIndex is null");
@@ -25,12 +29,12 @@ public record LogChunk(List<LogLine> lines, OptionalLong firstIndex, boolean end
 
   /** The whole log so far: de-duplicated exactly, by position. */
   public static LogChunk whole(List<LogLine> lines, boolean ended) {
-    return new LogChunk(lines, OptionalLong.of(0), ended);
+    return new LogChunk(lines, OptionalLong.of(0), ended, false);
   }
 
   /** Lines starting at a known position of the log: de-duplicated exactly, by position. */
   public static LogChunk from(long firstIndex, List<LogLine> lines, boolean ended) {
-    return new LogChunk(lines, OptionalLong.of(firstIndex), ended);
+    return new LogChunk(lines, OptionalLong.of(firstIndex), ended, false);
   }
 
   /**
@@ -39,7 +43,12 @@ public record LogChunk(List<LogLine> lines, OptionalLong firstIndex, boolean end
    * window (see {@link PollingLogStream}).
    */
   public static LogChunk window(List<LogLine> lines, boolean ended) {
-    return new LogChunk(lines, OptionalLong.empty(), ended);
+    return new LogChunk(lines, OptionalLong.empty(), ended, false);
+  }
+
+  /** This chunk, marked as one page with more to fetch at once. */
+  public LogChunk withMore() {
+    return new LogChunk(lines, firstIndex, ended, true);
   }
 
   /**

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,6 +35,8 @@ import java.util.Optional;
  *       fractional digits, and a space (the kubelet's format); a line without a timestamp gets the
  *       time the stream first saw it.
  *   <li>{@code limitBytes}: the stream ends after that many bytes, cutting the last line.
+ *   <li>Pages: a chunk marked {@link LogChunk#more()} is followed at once by the next fetch, with
+ *       or without {@code follow}.
  *   <li>{@code follow}: the stream polls until the source says the container ended (its last lines
  *       are sent first), the source answers {@code NOT_FOUND}, or {@link #close()}. A retryable
  *       error is tried again at the next poll, up to {@value #MAX_FAILED_POLLS} times in a row;
@@ -61,6 +64,7 @@ public final class PollingLogStream extends InputStream {
 
   private long remainingBytes;
   private boolean ended;
+  private boolean more;
   private int failedPolls;
   private byte[] buffer = new byte[0];
   private int position;
@@ -95,13 +99,29 @@ public final class PollingLogStream extends InputStream {
   private void first() throws ProviderException {
     LogChunk chunk =
         source.fetch(new LogRequest(options, true, seen.nextIndex(), Optional.empty()));
-    List<LogLine> lines = since(stamp(seen.accept(chunk)));
+    List<LogLine> lines = new ArrayList<>(since(stamp(seen.accept(chunk))));
     if (options.tailLines().isPresent()) {
+      // the tail is of the whole first read: every page of it (a source should apply the hint)
+      while (chunk.more()) {
+        chunk = source.fetch(request());
+        lines.addAll(since(stamp(seen.accept(chunk))));
+      }
       int tail = options.tailLines().getAsInt();
       lines = lines.subList(Math.max(0, lines.size() - tail), lines.size());
     }
     pending.addAll(lines);
-    ended = chunk.ended() || !options.follow();
+    track(chunk);
+  }
+
+  private void track(LogChunk chunk) {
+    more = chunk.more();
+    // without follow, the read is the first fetch and its further pages
+    ended = !more && (chunk.ended() || !options.follow());
+  }
+
+  private LogRequest request() {
+    return new LogRequest(
+        options, false, seen.nextIndex(), Optional.ofNullable(seen.lastTimestamp()));
   }
 
   @Override
@@ -150,7 +170,7 @@ public final class PollingLogStream extends InputStream {
         position = 0;
         return true;
       }
-      if (ended || !waitForPoll()) {
+      if (ended || (!more && !waitForPoll())) {
         return false;
       }
       poll();
@@ -179,23 +199,21 @@ public final class PollingLogStream extends InputStream {
   private void poll() throws IOException {
     LogChunk chunk;
     try {
-      chunk =
-          source.fetch(
-              new LogRequest(
-                  options, false, seen.nextIndex(), Optional.ofNullable(seen.lastTimestamp())));
+      chunk = source.fetch(request());
     } catch (ProviderException e) {
       if (e.code() == ErrorCode.NOT_FOUND) {
         ended = true; // the container or pod is gone: the log ends here
         return;
       }
       if (e.code().retryable() && ++failedPolls < MAX_FAILED_POLLS) {
+        more = false; // try again after the poll interval, not at once
         return;
       }
       throw new IOException("cannot read the log: " + e.getMessage() + " (" + e.code() + ")", e);
     }
     failedPolls = 0;
     pending.addAll(since(stamp(seen.accept(chunk))));
-    ended = chunk.ended();
+    track(chunk);
   }
 
   /** Gives lines without timestamp the time they were first seen. */

@@ -87,6 +87,7 @@ class ContainerStatusesTest {
             .started(false)
             .build();
     assertThat(probing.getStarted()).isFalse();
+    assertThat(ContainerStatuses.of("init", "busybox").started(null).build().getStarted()).isNull();
   }
 
   @Test

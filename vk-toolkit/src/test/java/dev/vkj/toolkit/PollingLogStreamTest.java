@@ -202,6 +202,41 @@ class PollingLogStreamTest {
   }
 
   @Test
+  void pagesAreReadAtOnceWithoutFollow() throws Exception {
+    Scripted source =
+        new Scripted()
+            .then(LogChunk.from(0, lines("p0", "p1"), false).withMore())
+            .then(LogChunk.from(2, lines("p2", "p3"), false).withMore())
+            .then(LogChunk.from(4, lines("p4"), false))
+            .then(LogChunk.from(5, lines("never"), false));
+    assertThat(readAll(source, LogOptions.defaults())).isEqualTo("p0\np1\np2\np3\np4\n");
+    assertThat(source.requests).extracting(LogRequest::nextIndex).contains(OptionalLong.of(4));
+    assertThat(source.requests).hasSize(3);
+  }
+
+  @Test
+  void tailIsTakenOverEveryPageOfTheFirstRead() throws Exception {
+    Scripted source =
+        new Scripted()
+            .then(LogChunk.from(0, lines("p0", "p1"), false).withMore())
+            .then(LogChunk.from(2, lines("p2", "p3"), false).withMore())
+            .then(LogChunk.from(4, lines("p4"), true));
+    assertThat(readAll(source, options(3, null, false, false, null))).isEqualTo("p2\np3\np4\n");
+  }
+
+  @Test
+  void followReadsPagesThenPolls() throws Exception {
+    Scripted source =
+        new Scripted()
+            .then(LogChunk.from(0, lines("a"), false))
+            .then(LogChunk.from(1, lines("b"), false).withMore())
+            .then(LogChunk.from(2, lines("c"), false))
+            .then(LogChunk.from(3, lines(), false))
+            .then(LogChunk.from(3, lines("d"), true));
+    assertThat(readAll(source, follow())).isEqualTo("a\nb\nc\nd\n");
+  }
+
+  @Test
   void followWithTailZeroSendsOnlyNewLines() throws Exception {
     Scripted source =
         new Scripted()
