@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarSource;
+import io.fabric8.kubernetes.api.model.EnvVarSourceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectFieldSelector;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodIP;
@@ -43,6 +44,12 @@ import java.util.stream.Collectors;
  * Resolves container environments the way the kubelet does (envFrom, env, ConfigMap and Secret
  * references, downward API, service links, {@code $(VAR)} expansion) and writes the result as
  * literal {@code env} values.
+ *
+ * <p>Secret provenance ({@link dev.vkj.spi.SecretEnv}): a variable whose value came from a Secret
+ * keeps a {@code valueFrom.secretKeyRef} naming that Secret and data key next to its {@code value}.
+ * A variable whose value is composed by {@code $(VAR)} expansion from one or more secret values is
+ * secret too and points at the first Secret it used: a value that contains a secret is never
+ * classed as plain. Every other variable has only a {@code value}.
  */
 final class EnvResolver {
   private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
@@ -112,11 +119,14 @@ final class EnvResolver {
       throws ConfigException, ProviderException {
     String ns = pod.getMetadata().getNamespace();
     LinkedHashMap<String, String> env = new LinkedHashMap<>();
+    // where each secret-derived variable of env came from; absent for plain values
+    Map<String, SecretKeySelector> secretSources = new HashMap<>();
     for (EnvFromSource from : KubeletStatus.list(c.getEnvFrom())) {
       String prefix = from.getPrefix() == null ? "" : from.getPrefix();
       Map<String, String> data;
       String kind;
       String name;
+      Boolean optional = null;
       if (from.getConfigMapRef() != null) {
         ConfigMapEnvSource ref = from.getConfigMapRef();
         kind = "configMap";
@@ -133,6 +143,7 @@ final class EnvResolver {
         SecretEnvSource ref = from.getSecretRef();
         kind = "secret";
         name = ref.getName();
+        optional = ref.getOptional();
         Optional<Secret> secret = resources.secret(ns, name);
         if (secret.isEmpty()) {
           if (Boolean.TRUE.equals(ref.getOptional())) {
@@ -152,6 +163,12 @@ final class EnvResolver {
           continue;
         }
         env.put(key, e.getValue());
+        if ("secret".equals(kind)) {
+          // the variable name carries the prefix; the selector names the Secret's own data key
+          secretSources.put(key, new SecretKeySelector(e.getKey(), name, optional));
+        } else {
+          secretSources.remove(key);
+        }
       }
       if (!invalid.isEmpty()) {
         warnings.add(
@@ -172,20 +189,37 @@ final class EnvResolver {
 
     for (EnvVar var : KubeletStatus.list(c.getEnv())) {
       String value;
+      SecretKeySelector source = null;
       if (var.getValueFrom() == null) {
-        value = expand(var.getValue() == null ? "" : var.getValue(), env, serviceEnv);
+        List<String> used = new ArrayList<>();
+        value = expand(var.getValue() == null ? "" : var.getValue(), env, serviceEnv, used::add);
+        for (String name : used) {
+          source = secretSources.get(name);
+          if (source != null) {
+            break; // the first secret the value was composed from
+          }
+        }
       } else {
         Optional<String> resolved = valueFrom(pod, c, var.getValueFrom());
         if (resolved.isEmpty()) {
           continue; // optional source or key missing
         }
         value = resolved.get();
+        SecretKeySelector ref = var.getValueFrom().getSecretKeyRef();
+        if (ref != null) {
+          source = new SecretKeySelector(ref.getKey(), ref.getName(), ref.getOptional());
+        }
       }
       env.put(var.getName(), value);
+      if (source == null) {
+        secretSources.remove(var.getName());
+      } else {
+        secretSources.put(var.getName(), source);
+      }
     }
 
     List<EnvVar> out = new ArrayList<>();
-    env.forEach((k, v) -> out.add(new EnvVar(k, v, null)));
+    env.forEach((k, v) -> out.add(resolvedVar(k, v, secretSources.get(k))));
     serviceEnv.forEach(
         (k, v) -> {
           if (!env.containsKey(k)) {
@@ -398,6 +432,15 @@ final class EnvResolver {
 
   /** The kubelet's {@code $(VAR)} expansion: unknown references stay, {@code $$} escapes. */
   static String expand(String in, Map<String, String> first, Map<String, String> second) {
+    return expand(in, first, second, name -> {});
+  }
+
+  /** Like {@link #expand(String, Map, Map)}; {@code used} gets each variable that was replaced. */
+  static String expand(
+      String in,
+      Map<String, String> first,
+      Map<String, String> second,
+      java.util.function.Consumer<String> used) {
     StringBuilder out = new StringBuilder(in.length());
     int i = 0;
     while (i < in.length()) {
@@ -422,6 +465,9 @@ final class EnvResolver {
         if (v == null) {
           v = second.get(name);
         }
+        if (v != null) {
+          used.accept(name);
+        }
         out.append(v != null ? v : in.substring(i, close + 1));
         i = close + 1;
       } else {
@@ -430,6 +476,20 @@ final class EnvResolver {
       }
     }
     return out.toString();
+  }
+
+  /** A resolved variable: the literal value, and where it came from when that was a Secret. */
+  private static EnvVar resolvedVar(String name, String value, SecretKeySelector secret) {
+    if (secret == null) {
+      return new EnvVar(name, value, null);
+    }
+    return new EnvVar(
+        name,
+        value,
+        new EnvVarSourceBuilder()
+            .withSecretKeyRef(
+                new SecretKeySelector(secret.getKey(), secret.getName(), secret.getOptional()))
+            .build());
   }
 
   private static String proto(ServicePort p) {

@@ -1,5 +1,6 @@
 package dev.vkj.core.pod;
 
+import dev.vkj.toolkit.PodResources;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
@@ -13,9 +14,7 @@ import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.PodReadinessGate;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -302,49 +301,9 @@ final class KubeletStatus {
     return PENDING;
   }
 
-  /** The kubelet's QoS class over init and regular containers (cpu and memory only). */
+  /** The kubelet's QoS class (the toolkit's rules, shared with providers). */
   static String qosClass(PodSpec spec) {
-    Map<String, BigDecimal> requests = new HashMap<>();
-    Map<String, BigDecimal> limits = new HashMap<>();
-    boolean guaranteed = true;
-    List<Container> all = new ArrayList<>(list(spec.getInitContainers()));
-    all.addAll(list(spec.getContainers()));
-    for (Container c : all) {
-      Map<String, Quantity> req =
-          c.getResources() == null ? Map.of() : nonNull(c.getResources().getRequests());
-      Map<String, Quantity> lim =
-          c.getResources() == null ? Map.of() : nonNull(c.getResources().getLimits());
-      int limited = 0;
-      for (String r : List.of("cpu", "memory")) {
-        BigDecimal l = amount(lim.get(r));
-        BigDecimal q = amount(req.get(r));
-        if (q == null && l != null) {
-          q = l; // the API server defaults requests to limits
-        }
-        if (q != null && q.signum() > 0) {
-          requests.merge(r, q, BigDecimal::add);
-        }
-        if (l != null && l.signum() > 0) {
-          limits.merge(r, l, BigDecimal::add);
-          limited++;
-        }
-      }
-      if (limited < 2) {
-        guaranteed = false;
-      }
-    }
-    if (requests.isEmpty() && limits.isEmpty()) {
-      return "BestEffort";
-    }
-    if (guaranteed && requests.keySet().equals(limits.keySet())) {
-      boolean equal =
-          limits.entrySet().stream()
-              .allMatch(e -> e.getValue().compareTo(requests.get(e.getKey())) == 0);
-      if (equal) {
-        return "Guaranteed";
-      }
-    }
-    return "Burstable";
+    return PodResources.qosClass(spec).value();
   }
 
   /** Statuses of one list of containers: reported ones cleaned up, defaults for the rest. */
@@ -530,21 +489,6 @@ final class KubeletStatus {
 
   private static int exit(ContainerStateTerminated t) {
     return t.getExitCode() == null ? 0 : t.getExitCode();
-  }
-
-  private static BigDecimal amount(Quantity q) {
-    if (q == null) {
-      return null;
-    }
-    try {
-      return q.getNumericalAmount();
-    } catch (ArithmeticException | IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  private static <K, V> Map<K, V> nonNull(Map<K, V> m) {
-    return m == null ? Map.of() : m;
   }
 
   private static <T> List<T> emptyToNull(List<T> l) {

@@ -31,6 +31,7 @@ import dev.vkj.spi.stats.StatsSummary;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EphemeralContainer;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.PodListBuilder;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -99,7 +100,7 @@ final class KubeletApi {
       return switch (route) {
         case HEALTHZ -> new Reply.Full(label, Responses.text(OK, "ok"));
         case PODS -> new Reply.Full(label, podList(apiPods.get()));
-        case RUNNING_PODS -> new Reply.Full(label, podList(provider.listPods()));
+        case RUNNING_PODS -> new Reply.Full(label, podList(runningPods(provider.listPods())));
         case STATS_SUMMARY -> new Reply.Full(label, statsSummary());
         case METRICS_RESOURCE -> new Reply.Full(label, resourceMetrics());
         case CONTAINER_LOGS -> containerLogs(label, path);
@@ -157,6 +158,38 @@ final class KubeletApi {
       LOG.debug(message);
       throw new HttpError(FORBIDDEN, message);
     }
+  }
+
+  /**
+   * What the kubelet shows of a runtime pod: identity and container names and images. The
+   * provider's pods carry resolved environments (Secret values included), never served here.
+   */
+  static List<Pod> runningPods(List<Pod> pods) {
+    List<Pod> out = new java.util.ArrayList<>();
+    for (Pod p : pods) {
+      io.fabric8.kubernetes.api.model.ObjectMeta meta = p.getMetadata();
+      PodBuilder b =
+          new PodBuilder()
+              .withNewMetadata()
+              .withNamespace(meta == null ? null : meta.getNamespace())
+              .withName(meta == null ? null : meta.getName())
+              .withUid(meta == null ? null : meta.getUid())
+              .endMetadata()
+              .withNewSpec()
+              .endSpec();
+      if (p.getSpec() != null && p.getSpec().getContainers() != null) {
+        for (io.fabric8.kubernetes.api.model.Container c : p.getSpec().getContainers()) {
+          b.editSpec()
+              .addNewContainer()
+              .withName(c.getName())
+              .withImage(c.getImage())
+              .endContainer()
+              .endSpec();
+        }
+      }
+      out.add(b.build());
+    }
+    return out;
   }
 
   private static FullHttpResponse podList(List<Pod> pods) {

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vkj.spi.ClusterResources;
+import dev.vkj.spi.SecretEnv;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarSourceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -100,11 +102,37 @@ class EnvResolverTest {
         .endSpec();
   }
 
+  /** The resolved values; every variable has a value, and a valueFrom only for a Secret. */
   private static Map<String, String> env(Container c) {
     Map<String, String> out = new LinkedHashMap<>();
     for (EnvVar e : c.getEnv()) {
-      assertThat(e.getValueFrom()).isNull();
+      assertThat(e.getValue()).as("value of %s", e.getName()).isNotNull();
+      if (e.getValueFrom() != null) {
+        assertThat(e.getValueFrom())
+            .as("valueFrom of %s holds only a secretKeyRef", e.getName())
+            .isEqualTo(
+                new EnvVarSourceBuilder()
+                    .withSecretKeyRef(e.getValueFrom().getSecretKeyRef())
+                    .build());
+      }
       out.put(e.getName(), e.getValue());
+    }
+    return out;
+  }
+
+  /** Secret provenance of the resolved variables, as {@code name -> secret/key[?]}. */
+  private static Map<String, String> secretSources(Container c) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (EnvVar e : c.getEnv()) {
+      SecretEnv.source(e)
+          .ifPresent(
+              s ->
+                  out.put(
+                      e.getName(),
+                      s.getName()
+                          + "/"
+                          + s.getKey()
+                          + (Boolean.TRUE.equals(s.getOptional()) ? "?" : "")));
     }
     return out;
   }
@@ -158,6 +186,241 @@ class EnvResolverTest {
         .containsEntry("S_PASSWORD", "hunter2")
         .containsEntry("KEY", "2")
         .containsEntry("PW", "hunter2");
+    assertThat(secretSources(c))
+        .containsOnly(Map.entry("S_PASSWORD", "s/PASSWORD"), Map.entry("PW", "s/PASSWORD"));
+  }
+
+  @Test
+  void secretKeyRefKeepsItsSourceNextToTheValue() throws Exception {
+    secret("db", Map.of("password", "hunter2", "user", "admin"));
+    configMap("cm", Map.of("host", "db.local"));
+    Pod p =
+        pod()
+            .editSpec()
+            .editFirstContainer()
+            .addNewEnv()
+            .withName("DB_PASSWORD")
+            .withNewValueFrom()
+            .withNewSecretKeyRef("password", "db", false)
+            .endValueFrom()
+            .endEnv()
+            .addNewEnv()
+            .withName("DB_USER")
+            .withNewValueFrom()
+            .withNewSecretKeyRef("user", "db", true)
+            .endValueFrom()
+            .endEnv()
+            .addNewEnv()
+            .withName("DB_HOST")
+            .withNewValueFrom()
+            .withNewConfigMapKeyRef("host", "cm", false)
+            .endValueFrom()
+            .endEnv()
+            .addNewEnv()
+            .withName("POD")
+            .withNewValueFrom()
+            .withNewFieldRef("v1", "metadata.name")
+            .endValueFrom()
+            .endEnv()
+            .addNewEnv()
+            .withName("PLAIN")
+            .withValue("x")
+            .endEnv()
+            .endContainer()
+            .endSpec()
+            .build();
+    resolver.resolve(p);
+    Container c = p.getSpec().getContainers().get(0);
+    assertThat(env(c))
+        .containsEntry("DB_PASSWORD", "hunter2")
+        .containsEntry("DB_USER", "admin")
+        .containsEntry("DB_HOST", "db.local")
+        .containsEntry("POD", "web")
+        .containsEntry("PLAIN", "x");
+    // optional is preserved; ConfigMap, downward API and literal values carry no valueFrom
+    assertThat(secretSources(c))
+        .containsExactly(Map.entry("DB_PASSWORD", "db/password"), Map.entry("DB_USER", "db/user?"));
+    assertThat(c.getEnv())
+        .filteredOn(e -> !SecretEnv.fromSecret(e))
+        .allSatisfy(e -> assertThat(e.getValueFrom()).isNull());
+  }
+
+  @Test
+  void envFromSecretWithPrefixNamesTheDataKey() throws Exception {
+    secret("creds", Map.of("TOKEN", "t0k3n", "USER", "bob"));
+    Pod p =
+        pod()
+            .editSpec()
+            .editFirstContainer()
+            .addNewEnvFrom()
+            .withPrefix("APP_")
+            .withNewSecretRef("creds", true)
+            .endEnvFrom()
+            .addNewEnvFrom()
+            .withNewSecretRef("creds", false)
+            .endEnvFrom()
+            .endContainer()
+            .endSpec()
+            .build();
+    resolver.resolve(p);
+    Container c = p.getSpec().getContainers().get(0);
+    assertThat(env(c))
+        .containsEntry("APP_TOKEN", "t0k3n")
+        .containsEntry("TOKEN", "t0k3n")
+        .containsEntry("APP_USER", "bob");
+    assertThat(secretSources(c))
+        .containsOnly(
+            Map.entry("APP_TOKEN", "creds/TOKEN?"),
+            Map.entry("APP_USER", "creds/USER?"),
+            Map.entry("TOKEN", "creds/TOKEN"),
+            Map.entry("USER", "creds/USER"));
+  }
+
+  @Test
+  void laterPlainValueClearsSecretProvenanceAndLaterSecretSetsIt() throws Exception {
+    secret("s", Map.of("A", "secret-a"));
+    configMap("cm", Map.of("B", "plain-b"));
+    Pod p =
+        pod()
+            .editSpec()
+            .editFirstContainer()
+            .addNewEnvFrom()
+            .withNewSecretRef("s", false)
+            .endEnvFrom()
+            .addNewEnvFrom()
+            .withNewConfigMapRef("cm", false)
+            .endEnvFrom()
+            .addNewEnv()
+            .withName("A")
+            .withValue("override")
+            .endEnv()
+            .addNewEnv()
+            .withName("B")
+            .withNewValueFrom()
+            .withNewSecretKeyRef("A", "s", false)
+            .endValueFrom()
+            .endEnv()
+            .endContainer()
+            .endSpec()
+            .build();
+    resolver.resolve(p);
+    Container c = p.getSpec().getContainers().get(0);
+    assertThat(env(c)).containsEntry("A", "override").containsEntry("B", "secret-a");
+    assertThat(secretSources(c)).containsOnly(Map.entry("B", "s/A"));
+  }
+
+  @Test
+  void configMapEnvFromOverridesAnEarlierSecretKey() throws Exception {
+    secret("s", Map.of("K", "secret"));
+    configMap("cm", Map.of("K", "plain"));
+    Pod p =
+        pod()
+            .editSpec()
+            .editFirstContainer()
+            .addNewEnvFrom()
+            .withNewSecretRef("s", false)
+            .endEnvFrom()
+            .addNewEnvFrom()
+            .withNewConfigMapRef("cm", false)
+            .endEnvFrom()
+            .endContainer()
+            .endSpec()
+            .build();
+    resolver.resolve(p);
+    Container c = p.getSpec().getContainers().get(0);
+    assertThat(env(c)).containsEntry("K", "plain");
+    assertThat(secretSources(c)).isEmpty();
+  }
+
+  @Test
+  void valueComposedFromASecretIsSecretAndNamesTheFirstSecretUsed() throws Exception {
+    secret("db", Map.of("password", "hunter2"));
+    secret("api", Map.of("token", "t0k3n"));
+    Pod p =
+        pod()
+            .editSpec()
+            .editFirstContainer()
+            .addNewEnv()
+            .withName("HOST")
+            .withValue("db.local")
+            .endEnv()
+            .addNewEnv()
+            .withName("PW")
+            .withNewValueFrom()
+            .withNewSecretKeyRef("password", "db", false)
+            .endValueFrom()
+            .endEnv()
+            .addNewEnv()
+            .withName("TOKEN")
+            .withNewValueFrom()
+            .withNewSecretKeyRef("token", "api", false)
+            .endValueFrom()
+            .endEnv()
+            .addNewEnv()
+            .withName("URL")
+            .withValue("postgres://$(HOST):$(PW)@$(HOST)/$(TOKEN)")
+            .endEnv()
+            .addNewEnv()
+            .withName("URL_COPY")
+            .withValue("$(URL)")
+            .endEnv()
+            .addNewEnv()
+            .withName("PLAIN_URL")
+            .withValue("http://$(HOST)/$$(PW)/$(MISSING)")
+            .endEnv()
+            .endContainer()
+            .endSpec()
+            .build();
+    resolver.resolve(p);
+    Container c = p.getSpec().getContainers().get(0);
+    assertThat(env(c))
+        .containsEntry("URL", "postgres://db.local:hunter2@db.local/t0k3n")
+        .containsEntry("URL_COPY", "postgres://db.local:hunter2@db.local/t0k3n")
+        .containsEntry("PLAIN_URL", "http://db.local/$(PW)/$(MISSING)");
+    // composed values are secret (transitively); an escaped reference is not a use
+    assertThat(secretSources(c))
+        .containsOnly(
+            Map.entry("PW", "db/password"),
+            Map.entry("TOKEN", "api/token"),
+            Map.entry("URL", "db/password"),
+            Map.entry("URL_COPY", "db/password"));
+  }
+
+  @Test
+  void serviceLinkVariablesAreNeverSecret() throws Exception {
+    services.put(
+        "default",
+        List.of(
+            new ServiceBuilder()
+                .withNewMetadata()
+                .withName("kubernetes")
+                .withNamespace("default")
+                .endMetadata()
+                .withNewSpec()
+                .withClusterIP("10.96.0.1")
+                .addNewPort()
+                .withName("https")
+                .withPort(443)
+                .withProtocol("TCP")
+                .endPort()
+                .endSpec()
+                .build()));
+    secret("s", Map.of("X", "secret"));
+    Pod p =
+        pod()
+            .editSpec()
+            .editFirstContainer()
+            .addNewEnv()
+            .withName("API")
+            .withValue("$(KUBERNETES_SERVICE_HOST)")
+            .endEnv()
+            .endContainer()
+            .endSpec()
+            .build();
+    resolver.resolve(p);
+    Container c = p.getSpec().getContainers().get(0);
+    assertThat(env(c)).containsEntry("API", "10.96.0.1").containsKey("KUBERNETES_SERVICE_HOST");
+    assertThat(secretSources(c)).isEmpty();
   }
 
   @Test

@@ -288,6 +288,18 @@ class KubeletStatusTest {
   }
 
   @Test
+  void qosClassFollowsPodLevelResources() {
+    // spec.resources (pod-level) decides the class; the per-container rules alone said Burstable
+    Pod pod = pod("Always", "a");
+    pod.getSpec()
+        .setResources(
+            new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .withLimits(Map.of("cpu", new Quantity("1"), "memory", new Quantity("1Gi")))
+                .build());
+    assertThat(KubeletStatus.qosClass(pod.getSpec())).isEqualTo("Guaranteed");
+  }
+
+  @Test
   void diffIgnoresSubSecondTimestampsAndEmptyLists() {
     PodStatus a =
         new PodStatusBuilder()

@@ -381,11 +381,19 @@ class PodControllerIT {
     await("created", () -> provider.created.size() == 1);
     var container = provider.created.get(0).getSpec().getContainers().get(0);
     assertThat(container.getEnvFrom()).isEmpty();
+    // only the Secret-derived variable keeps where it came from (SecretEnv)
     assertThat(container.getEnv())
-        .allMatch(e -> e.getValueFrom() == null)
+        .filteredOn(e -> !"TOKEN".equals(e.getName()))
+        .allMatch(e -> e.getValueFrom() == null);
+    assertThat(container.getEnv())
         .contains(
             new EnvVar("LEVEL", "debug", null),
-            new EnvVar("TOKEN", "s3cr3t", null),
+            new EnvVar(
+                "TOKEN",
+                "s3cr3t",
+                new io.fabric8.kubernetes.api.model.EnvVarSourceBuilder()
+                    .withNewSecretKeyRef("TOKEN", "creds", false)
+                    .build()),
             new EnvVar("POD_NAME", "web", null),
             new EnvVar("HOST_IP", "10.0.0.5", null));
     // the API pod keeps its references

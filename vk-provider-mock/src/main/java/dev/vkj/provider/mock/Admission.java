@@ -1,17 +1,19 @@
 package dev.vkj.provider.mock;
 
 import dev.vkj.spi.ProviderException;
-import io.fabric8.kubernetes.api.model.Container;
+import dev.vkj.toolkit.PodResources;
+import dev.vkj.toolkit.ResourceAmounts;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import java.math.BigDecimal;
-import java.util.List;
-import java.util.Map;
 
 /** Refuses pods the mock cannot run, with the messages a user needs to fix them. */
 final class Admission {
-  /** What a pod asks for: the larger of its regular containers' sum and its largest init. */
+  /**
+   * What a pod asks for: the larger of its running containers' sum and its largest init, plus
+   * overhead.
+   */
   record Requests(long milliCpu, long memoryBytes) {}
 
   private Admission() {}
@@ -44,20 +46,10 @@ final class Admission {
     }
   }
 
+  /** The pod's effective requests, computed like the scheduler (toolkit rules). */
   static Requests requests(Pod pod) {
-    long cpu = 0;
-    long memory = 0;
-    for (Container c : pod.getSpec().getContainers()) {
-      cpu += milliCpu(c);
-      memory += memory(c);
-    }
-    if (pod.getSpec().getInitContainers() != null) {
-      for (Container c : pod.getSpec().getInitContainers()) {
-        cpu = Math.max(cpu, milliCpu(c));
-        memory = Math.max(memory, memory(c));
-      }
-    }
-    return new Requests(cpu, memory);
+    ResourceAmounts requests = PodResources.requests(pod.getSpec());
+    return new Requests(requests.milliCpu(), requests.memoryBytes());
   }
 
   /** The kubelet's admission check against what the node has left. */
@@ -105,50 +97,13 @@ final class Admission {
     return quantity.getNumericalAmount().longValue();
   }
 
-  private static long milliCpu(Container c) {
-    Quantity q = request(c, "cpu");
-    return q == null ? 0 : milliCpu(q);
-  }
-
-  private static long memory(Container c) {
-    Quantity q = request(c, "memory");
-    return q == null ? 0 : bytes(q);
-  }
-
-  /** The request, or the limit when no request is set (as the API server defaults it). */
-  private static Quantity request(Container c, String resource) {
-    if (c.getResources() == null) {
-      return null;
-    }
-    Map<String, Quantity> requests = c.getResources().getRequests();
-    if (requests != null && requests.get(resource) != null) {
-      return requests.get(resource);
-    }
-    Map<String, Quantity> limits = c.getResources().getLimits();
-    return limits == null ? null : limits.get(resource);
-  }
-
+  /** Every quantity of the pod parses: a bad one is the user's error, named. */
   static void checkQuantities(Pod pod) throws ProviderException {
-    for (List<Container> list :
-        List.of(
-            pod.getSpec().getContainers(),
-            pod.getSpec().getInitContainers() == null
-                ? List.<Container>of()
-                : pod.getSpec().getInitContainers())) {
-      for (Container c : list) {
-        for (String resource : List.of("cpu", "memory")) {
-          Quantity q = request(c, resource);
-          if (q == null) {
-            continue;
-          }
-          try {
-            q.getNumericalAmount();
-          } catch (RuntimeException e) {
-            throw ProviderException.invalidInput(
-                "container \"" + c.getName() + "\" has an invalid " + resource + " quantity: " + q);
-          }
-        }
-      }
+    try {
+      PodResources.requests(pod.getSpec());
+      PodResources.limits(pod.getSpec());
+    } catch (IllegalArgumentException e) {
+      throw ProviderException.invalidInput(e.getMessage());
     }
   }
 

@@ -19,6 +19,7 @@ import dev.vkj.spi.stats.MemoryStats;
 import dev.vkj.spi.stats.NodeStats;
 import dev.vkj.spi.stats.PodStats;
 import dev.vkj.spi.stats.StatsSummary;
+import dev.vkj.toolkit.PollingLogStream;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -71,6 +72,10 @@ final class MockProvider
 
   static final long TICK_MILLIS = 100;
   static final long STATE_WRITE_DELAY_MILLIS = 500;
+
+  /** How often a following log stream looks for new lines (a fetch here costs nothing). */
+  private static final Duration LOG_POLL_INTERVAL = Duration.ofMillis(20);
+
   private static final long NODE_BASE_MEMORY = 256L * 1024 * 1024;
 
   private final ProviderContext context;
@@ -568,33 +573,31 @@ final class MockProvider
     return openLog(sim, container, instance, options, () -> false);
   }
 
-  private LogStream openLog(
+  private InputStream openLog(
       SimPod sim,
       String container,
       SimPod.Instance instance,
       LogOptions options,
-      BooleanSupplier cancelled) {
+      BooleanSupplier cancelled)
+      throws ProviderException {
     String id = instance.containerId();
     Instant fixedEnd = instance.finishedAt();
-    return LogStream.open(
-        clock,
-        config.logInterval(),
-        instance.startedAt(),
-        sim.namespace + "/" + sim.name + "/" + container,
-        fixedEnd != null
-            ? () -> Optional.of(fixedEnd)
-            : () -> {
-              // settle, not just advance: a change seen here must still be pushed
-              Instant now = clock.instant();
-              settle(sim, now);
-              return sim.instanceEnd(container, id, now);
-            },
-        options.follow(),
-        options.timestamps(),
-        options.tailLines().orElse(-1),
-        options.sinceTime().orElse(null),
-        options.limitBytes().orElse(-1),
-        cancelled);
+    MockLogSource source =
+        new MockLogSource(
+            clock,
+            config.logInterval(),
+            instance.startedAt(),
+            sim.namespace + "/" + sim.name + "/" + container,
+            fixedEnd != null
+                ? () -> Optional.of(fixedEnd)
+                : () -> {
+                  // settle, not just advance: a change seen here must still be pushed
+                  Instant now = clock.instant();
+                  settle(sim, now);
+                  return sim.instanceEnd(container, id, now);
+                },
+            cancelled);
+    return PollingLogStream.open(source, options, LOG_POLL_INTERVAL, clock);
   }
 
   // ---- exec and attach ----
@@ -680,7 +683,7 @@ final class MockProvider
     LogOptions fromNow =
         new LogOptions(
             OptionalInt.of(0), OptionalLong.empty(), false, true, false, Optional.empty());
-    try (LogStream lines =
+    try (InputStream lines =
         openLog(
             sim,
             container,

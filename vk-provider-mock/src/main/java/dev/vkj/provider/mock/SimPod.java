@@ -6,13 +6,11 @@ import dev.vkj.provider.mock.SimContainer.Action;
 import dev.vkj.provider.mock.SimContainer.Phase;
 import dev.vkj.provider.mock.SimContainer.Termination;
 import dev.vkj.spi.SecretEnv;
+import dev.vkj.toolkit.ContainerStatuses;
+import dev.vkj.toolkit.PodResources;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
-import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
-import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
-import io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HostIP;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -23,8 +21,6 @@ import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.PodReadinessGate;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -717,53 +713,29 @@ final class SimPod {
   }
 
   private ContainerStatus containerStatus(SimContainer c) {
-    ContainerStatusBuilder status =
-        new ContainerStatusBuilder()
-            .withName(c.name)
-            .withImage(c.image)
-            .withImageID(c.instances > 0 ? imageId(c.image) : "")
-            .withRestartCount(c.restartCount())
-            .withLastState(c.last == null ? new ContainerState() : terminatedState(c.last));
-    if (c.containerId != null) {
-      status.withContainerID(c.containerId);
-    }
+    ContainerStatuses.Builder status =
+        ContainerStatuses.of(c.name, c.image)
+            .imageId(c.instances > 0 ? imageId(c.image) : "")
+            .containerId(c.containerId)
+            .restartCount(c.restartCount())
+            .lastState(c.last == null ? null : terminatedState(c.last));
     switch (c.phase) {
-      case RUNNING ->
-          status.withState(
-              new ContainerStateBuilder()
-                  .withNewRunning()
-                  .withStartedAt(Times.status(c.startedAt))
-                  .endRunning()
-                  .build());
-      case TERMINATED -> status.withState(terminatedState(c.terminated));
-      case WAITING ->
-          status.withState(
-              new ContainerStateBuilder()
-                  .withNewWaiting()
-                  .withReason(c.waitingReason)
-                  .withMessage(c.waitingMessage)
-                  .endWaiting()
-                  .build());
+      case RUNNING -> status.state(ContainerStatuses.running(c.startedAt));
+      case TERMINATED -> status.state(terminatedState(c.terminated));
+      case WAITING -> status.state(ContainerStatuses.waiting(c.waitingReason, c.waitingMessage));
     }
     if (c.init) {
-      status.withReady(initDone(c));
+      // like the kubelet of the reference version: no started field for init containers
+      status.ready(initDone(c)).started(null);
     } else {
-      status.withReady(c.running()).withStarted(c.running());
+      status.ready(c.running());
     }
     return status.build();
   }
 
   private static ContainerState terminatedState(Termination t) {
-    ContainerStateTerminated terminated =
-        new ContainerStateTerminatedBuilder()
-            .withExitCode(t.exitCode())
-            .withReason(t.reason())
-            .withMessage(t.message() == null || t.message().isEmpty() ? null : t.message())
-            .withStartedAt(t.startedAt() == null ? null : Times.status(t.startedAt()))
-            .withFinishedAt(Times.status(t.finishedAt()))
-            .withContainerID(t.containerId())
-            .build();
-    return new ContainerStateBuilder().withTerminated(terminated).build();
+    return ContainerStatuses.terminated(
+        t.exitCode(), t.reason(), t.message(), t.startedAt(), t.finishedAt(), t.containerId());
   }
 
   // ---- views for logs, exec, port-forward and stats ----
@@ -978,49 +950,8 @@ final class SimPod {
     return ref + "@sha256:" + sha256(image == null ? "" : image);
   }
 
-  /** The kubelet's QoS class from cpu and memory requests and limits. */
+  /** The kubelet's QoS class (the toolkit's rules, shared with the core). */
   static String qosClass(Pod pod) {
-    List<Container> all = new ArrayList<>(pod.getSpec().getContainers());
-    if (pod.getSpec().getInitContainers() != null) {
-      all.addAll(pod.getSpec().getInitContainers());
-    }
-    boolean any = false;
-    boolean guaranteed = true;
-    for (Container c : all) {
-      Map<String, Quantity> requests =
-          c.getResources() == null || c.getResources().getRequests() == null
-              ? Map.of()
-              : c.getResources().getRequests();
-      Map<String, Quantity> limits =
-          c.getResources() == null || c.getResources().getLimits() == null
-              ? Map.of()
-              : c.getResources().getLimits();
-      for (String resource : List.of("cpu", "memory")) {
-        BigDecimal request = positive(requests.get(resource));
-        BigDecimal limit = positive(limits.get(resource));
-        if (request != null || limit != null) {
-          any = true;
-        }
-        if (limit == null || (request != null && request.compareTo(limit) != 0)) {
-          guaranteed = false;
-        }
-      }
-    }
-    if (!any) {
-      return "BestEffort";
-    }
-    return guaranteed ? "Guaranteed" : "Burstable";
-  }
-
-  private static BigDecimal positive(Quantity quantity) {
-    if (quantity == null) {
-      return null;
-    }
-    try {
-      BigDecimal amount = quantity.getNumericalAmount();
-      return amount.signum() > 0 ? amount : null;
-    } catch (RuntimeException e) {
-      return null;
-    }
+    return PodResources.qosClass(pod.getSpec()).value();
   }
 }
