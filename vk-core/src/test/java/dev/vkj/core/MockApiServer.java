@@ -45,9 +45,13 @@ public final class MockApiServer implements BeforeEachCallback, AfterEachCallbac
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    // CRUD storage plus expectations, as @EnableKubernetesMockClient(crud = true) sets it up
+    server = startCrudServer();
+  }
+
+  /** A started CRUD mock server with expectations, as {@code @EnableKubernetesMockClient}. */
+  public static KubernetesMockServer startCrudServer() {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-    server =
+    KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(),
             new MockWebServer(),
@@ -55,6 +59,7 @@ public final class MockApiServer implements BeforeEachCallback, AfterEachCallbac
             new KubernetesMixedDispatcher(responses),
             false);
     server.init();
+    return server;
   }
 
   /** The server of the running test. */

@@ -6,13 +6,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,18 +27,7 @@ public final class EventWritesBenchmark {
     double qps = args.length > 2 ? Double.parseDouble(args[2]) : KubeEventRecorder.DEFAULT_QPS;
     int burst = args.length > 3 ? Integer.parseInt(args[3]) : KubeEventRecorder.DEFAULT_BURST;
     Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
-    var responses =
-        new HashMap<
-            io.fabric8.mockwebserver.ServerRequest,
-            java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
-    KubernetesMockServer server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            responses,
-            new KubernetesMixedDispatcher(responses),
-            false);
-    server.init();
+    KubernetesMockServer server = dev.vkj.core.MockApiServer.startCrudServer();
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (KubernetesClient client =
         server.createClient(
