@@ -31,7 +31,7 @@ final class ProviderClassLoader extends URLClassLoader {
    * honours {@code @JsonProperty}, {@code @JsonInclude} and the like on a shared model class if it
    * reads them as the same annotation types.
    */
-  static final List<String> SHARED =
+  private static final List<String> SHARED =
       List.of(
           "dev.vkj.spi.",
           "io.fabric8.kubernetes.api.model.",
@@ -118,7 +118,7 @@ final class ProviderClassLoader extends URLClassLoader {
     return getParent().getResources(name);
   }
 
-  static boolean isShared(String className) {
+  private static boolean isShared(String className) {
     return SHARED.stream().anyMatch(className::startsWith);
   }
 
