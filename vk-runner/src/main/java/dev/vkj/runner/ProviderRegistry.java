@@ -25,8 +25,8 @@ import java.util.stream.Stream;
 /**
  * The provider factories the runner can use: those on the class path, found with {@link
  * ServiceLoader}, plus one class loader per jar or per sub-folder of jars under {@code
- * --provider-path}. Those loaders delegate to the application class loader, so the SPI and the
- * fabric8 model are shared with the core.
+ * --provider-path}. Those loaders are child-first ({@link ProviderClassLoader}): a provider's own
+ * libraries win over the runner's, and only the SPI and the types it exposes are shared.
  */
 final class ProviderRegistry implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]*");
@@ -54,7 +54,7 @@ final class ProviderRegistry implements AutoCloseable {
     List<URLClassLoader> loaders = new ArrayList<>();
     ProviderRegistry registry = new ProviderRegistry(entries, loaders);
     try {
-      discover(applicationLoader, applicationLoader, "class path", entries);
+      discover(applicationLoader, "class path", entries);
       if (providerPath.isPresent()) {
         for (Path location : locations(providerPath.get())) {
           List<Path> jars = jars(location);
@@ -62,10 +62,10 @@ final class ProviderRegistry implements AutoCloseable {
             continue;
           }
           URLClassLoader loader =
-              new URLClassLoader(
+              new ProviderClassLoader(
                   "provider:" + location.getFileName(), urls(jars), applicationLoader);
           loaders.add(loader);
-          discover(loader, applicationLoader, location.toString(), entries);
+          discover(loader, location.toString(), entries);
         }
       }
       return registry;
@@ -75,15 +75,10 @@ final class ProviderRegistry implements AutoCloseable {
     }
   }
 
-  private static void discover(
-      ClassLoader loader,
-      ClassLoader applicationLoader,
-      String origin,
-      Map<String, Entry> entries) {
+  private static void discover(ClassLoader loader, String origin, Map<String, Entry> entries) {
     try {
+      // a provider loader lists only its own factories, never the class path's
       ServiceLoader.load(ProviderFactory.class, loader).stream()
-          // a provider-path loader also sees the class path through its parent: skip those
-          .filter(p -> loader == applicationLoader || p.type().getClassLoader() == loader)
           .forEach(p -> add(entries, new Entry(p.get(), origin, loader)));
     } catch (ServiceConfigurationError | LinkageError e) {
       throw new VkjException(

@@ -45,11 +45,31 @@ final class TestProviderJars {
     return Files.write(jar, bytes);
   }
 
+  /**
+   * Writes {@code jar} with the factory {@code test.<simpleName>} compiled from {@code source}
+   * against {@code libraries} (placed before the test class path) and the SPI.
+   */
+  static Path build(Path jar, String simpleName, String source, List<Path> libraries)
+      throws IOException {
+    String key = simpleName + "/" + source.hashCode() + "/" + libraries;
+    byte[] bytes = BUILT.get(key);
+    if (bytes == null) {
+      bytes = compile(simpleName, source, libraries);
+      BUILT.put(key, bytes);
+    }
+    return Files.write(jar, bytes);
+  }
+
   private static byte[] compile(String simpleName, String providerName) throws IOException {
+    return compile(simpleName, factorySource(simpleName, providerName), List.of());
+  }
+
+  private static byte[] compile(String simpleName, String sourceText, List<Path> libraries)
+      throws IOException {
     Path jar = Files.createTempFile("vkj-test-provider", ".jar");
     Path work = Files.createTempDirectory("vkj-test-provider");
     try {
-      compileAndPackage(work, jar, simpleName, providerName);
+      compileAndPackage(work, jar, simpleName, sourceText, libraries);
       return Files.readAllBytes(jar);
     } finally {
       try (Stream<Path> files = Files.walk(work)) {
@@ -61,13 +81,8 @@ final class TestProviderJars {
     }
   }
 
-  private static void compileAndPackage(Path work, Path jar, String simpleName, String providerName)
-      throws IOException {
-    Path source = work.resolve("test").resolve(simpleName + ".java");
-    Files.createDirectories(source.getParent());
-    Files.writeString(
-        source,
-        """
+  private static String factorySource(String simpleName, String providerName) {
+    return """
         package test;
 
         import dev.vkj.spi.ConfigKey;
@@ -92,10 +107,20 @@ final class TestProviderJars {
           }
         }
         """
-            .formatted(simpleName, providerName),
-        StandardCharsets.UTF_8);
+        .formatted(simpleName, providerName);
+  }
+
+  private static void compileAndPackage(
+      Path work, Path jar, String simpleName, String sourceText, List<Path> libraries)
+      throws IOException {
+    Path source = work.resolve("test").resolve(simpleName + ".java");
+    Files.createDirectories(source.getParent());
+    Files.writeString(source, sourceText, StandardCharsets.UTF_8);
     Path classes = work.resolve("classes");
     Files.createDirectories(classes);
+    List<String> classPath = new ArrayList<>();
+    libraries.forEach(library -> classPath.add(library.toString()));
+    classPath.add(classPath());
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
     int result =
         compiler.run(
@@ -106,7 +131,7 @@ final class TestProviderJars {
             "-d",
             classes.toString(),
             "-classpath",
-            classPath(),
+            String.join(File.pathSeparator, classPath),
             source.toString());
     if (result != 0) {
       throw new IllegalStateException("cannot compile " + source);
