@@ -2,8 +2,10 @@ package dev.vkj.runner;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.vkj.spi.BackendLimits;
 import io.fabric8.kubernetes.api.model.Taint;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,6 +17,9 @@ import java.util.Optional;
  * @param tlsCertificate serving certificate and key of the kubelet API, or empty for a generated
  *     self-signed pair
  * @param metricsPort the port of the runner's Prometheus endpoint; 0 disables it
+ * @param providerCallTimeouts timeouts that replace the defaults, by provider operation
+ * @param providerReadRate a reads rate that replaces the provider's declared one, or empty
+ * @param providerWriteRate a writes rate that replaces the provider's declared one, or empty
  */
 record RunOptions(
     String provider,
@@ -32,7 +37,13 @@ record RunOptions(
     Optional<Path> clientCa,
     boolean anonymousAuth,
     int metricsPort,
-    Map<String, String> nodeLabels) {
+    Map<String, String> nodeLabels,
+    Map<String, Duration> providerCallTimeouts,
+    Optional<BackendLimits.Rate> providerReadRate,
+    Optional<BackendLimits.Rate> providerWriteRate,
+    Duration statusPollInterval,
+    double providerReadBudget,
+    int startupCleanupParallelism) {
 
   RunOptions {
     requireNonNull(provider, "provider is null");
@@ -47,6 +58,10 @@ record RunOptions(
     requireNonNull(tlsCertificate, "tlsCertificate is null");
     requireNonNull(clientCa, "clientCa is null");
     nodeLabels = Map.copyOf(nodeLabels);
+    providerCallTimeouts = Map.copyOf(providerCallTimeouts);
+    requireNonNull(providerReadRate, "providerReadRate is null");
+    requireNonNull(providerWriteRate, "providerWriteRate is null");
+    requireNonNull(statusPollInterval, "statusPollInterval is null");
   }
 
   /** A serving certificate chain and its private key, both PEM. */

@@ -134,7 +134,13 @@ final class RunnerModule extends AbstractModule {
             .podSyncWorkers(options.podSyncWorkers())
             .anonymousAuth(options.anonymousAuth())
             .meterRegistry(meters)
-            .nodeLabels(options.nodeLabels());
+            .nodeLabels(options.nodeLabels())
+            .statusPollInterval(options.statusPollInterval())
+            .providerReadBudget(options.providerReadBudget())
+            .startupCleanupParallelism(options.startupCleanupParallelism());
+    options.providerCallTimeouts().forEach(builder::providerCallTimeout);
+    options.providerReadRate().ifPresent(builder::providerReadRate);
+    options.providerWriteRate().ifPresent(builder::providerWriteRate);
     options.taint().ifPresentOrElse(builder::taint, builder::disableTaint);
     options.tlsCertificate().ifPresent(tls -> builder.tlsCertificate(tls.certificate(), tls.key()));
     options.clientCa().ifPresent(builder::clientCa);
