@@ -7,10 +7,13 @@ import dev.vkj.core.node.NodeController;
 import dev.vkj.core.node.NodeControllerConfig;
 import dev.vkj.core.pod.PodController;
 import dev.vkj.core.pod.PodControllerConfig;
+import dev.vkj.core.provider.ProviderBoundary;
+import dev.vkj.core.provider.ProviderBoundaryConfig;
 import dev.vkj.core.resources.ApiClusterResources;
 import dev.vkj.core.server.KubeletServer;
 import dev.vkj.core.server.KubeletServerConfig;
 import dev.vkj.core.server.stream.ProviderStreamHandler;
+import dev.vkj.spi.BackendLimits;
 import dev.vkj.spi.ErrorCode;
 import dev.vkj.spi.Provider;
 import dev.vkj.spi.ProviderConfig;
@@ -127,20 +130,24 @@ public final class VirtualKubelet implements AutoCloseable {
       if (created == null) {
         throw new VkjException(VkjException.Code.STARTUP, "the provider factory returned null");
       }
-      provider = created;
-      started.add(created);
+      // every component calls the provider through the one boundary: timeouts, limits, metrics
+      ProviderBoundary boundary =
+          ProviderBoundary.wrap(created, options.boundaryConfig, options.meterRegistry);
+      started.add(boundary);
+      Provider bounded = boundary.provider();
+      provider = bounded;
 
       PodController pods =
           new PodController(
               options.client,
-              created,
+              bounded,
               events,
               PodControllerConfig.defaults(options.nodeName)
                   .withWorkers(options.podSyncWorkers)
                   .withClock(options.clock)
                   .withMeterRegistry(options.meterRegistry)
                   .withHostIp(() -> options.nodeIp)
-                  .withNodeAllocatable(() -> created.describeNode().allocatable())
+                  .withNodeAllocatable(() -> bounded.describeNode().allocatable())
                   .withStatusPollInterval(options.statusPollInterval)
                   .withProviderReadBudget(options.providerReadBudget)
                   .withStartupCleanupParallelism(options.startupCleanupParallelism));
@@ -153,12 +160,12 @@ public final class VirtualKubelet implements AutoCloseable {
       KubeletServer server =
           new KubeletServer(
               serverConfig,
-              created,
+              bounded,
               pods::pods,
               KubeletServer.webhookAuthenticator(serverConfig, options.client),
               KubeletServer.webhookAuthorizer(serverConfig, options.client),
               new ProviderStreamHandler(
-                  created, streamThreads, serverConfig.streamIdleTimeout(), Duration.ofSeconds(30)),
+                  bounded, streamThreads, serverConfig.streamIdleTimeout(), Duration.ofSeconds(30)),
               options.meterRegistry);
       started.add(server);
       server.start();
@@ -173,7 +180,7 @@ public final class VirtualKubelet implements AutoCloseable {
               .withExtraLabels(options.nodeLabels)
               .withKubeletVersion(Versions.kubeletVersion())
               .withClock(options.clock);
-      nodeController = new NodeController(options.client, created, events, nodeConfig);
+      nodeController = new NodeController(options.client, bounded, events, nodeConfig);
       started.add(nodeController);
       nodeController.start();
       nodeController.setPodControllerRunning(pods.isRunning());
@@ -238,7 +245,10 @@ public final class VirtualKubelet implements AutoCloseable {
     return config;
   }
 
-  /** The running provider; empty before {@link #start()}. */
+  /**
+   * The running provider as the core calls it (through the provider boundary, with the provider's
+   * SPI interfaces); empty before {@link #start()}.
+   */
   public Optional<Provider> provider() {
     return Optional.ofNullable(provider);
   }
@@ -307,9 +317,6 @@ public final class VirtualKubelet implements AutoCloseable {
     private int podSyncWorkers = 10;
     private double eventQps = KubeEventRecorder.DEFAULT_QPS;
     private int eventBurst = KubeEventRecorder.DEFAULT_BURST;
-    private Duration statusPollInterval = Duration.ofSeconds(5);
-    private double providerReadBudget = 10;
-    private int startupCleanupParallelism = 4;
     private Path tlsCert;
     private Path tlsKey;
     private Path clientCa;
@@ -317,6 +324,13 @@ public final class VirtualKubelet implements AutoCloseable {
     private MeterRegistry meterRegistry = new SimpleMeterRegistry();
     private Clock clock = Clock.systemUTC();
     private final Map<String, String> nodeLabels = new LinkedHashMap<>();
+    private final Map<String, Duration> providerCallTimeouts = new LinkedHashMap<>();
+    private BackendLimits.Rate providerReadRate;
+    private BackendLimits.Rate providerWriteRate;
+    private ProviderBoundaryConfig boundaryConfig = ProviderBoundaryConfig.defaults();
+    private Duration statusPollInterval = Duration.ofSeconds(5);
+    private double providerReadBudget = 10;
+    private int startupCleanupParallelism = 4;
 
     private Builder() {}
 
@@ -402,30 +416,6 @@ public final class VirtualKubelet implements AutoCloseable {
       return this;
     }
 
-    /**
-     * How often the provider is asked for pod statuses: one batched list per period, or one read
-     * per pod without {@code BatchedPodStatus} (default 5 s).
-     */
-    public Builder statusPollInterval(Duration statusPollInterval) {
-      this.statusPollInterval = statusPollInterval;
-      return this;
-    }
-
-    /**
-     * Single status reads per second for pods in transition when the provider reports statuses in
-     * batches (default 10).
-     */
-    public Builder providerReadBudget(double readsPerSecond) {
-      this.providerReadBudget = readsPerSecond;
-      return this;
-    }
-
-    /** Leftover backend pods deleted at once after a restart (default 4). */
-    public Builder startupCleanupParallelism(int parallelism) {
-      this.startupCleanupParallelism = parallelism;
-      return this;
-    }
-
     /** PEM certificate and key of the kubelet API server; default: self-signed. */
     public Builder tlsCertificate(Path cert, Path key) {
       this.tlsCert = requireNonNull(cert, "cert is null");
@@ -461,6 +451,60 @@ public final class VirtualKubelet implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The timeout of one provider operation (an SPI method name such as {@code createPod}, see
+     * {@link ProviderBoundaryConfig#operations()}); defaults: create, update and delete 60 s;
+     * getPod, getPodStatus, listPods, listPodStatuses, describeNode, statsSummary and containerLogs
+     * without follow 15 s; ping 10 s. Streaming calls have none.
+     */
+    public Builder providerCallTimeout(String operation, Duration timeout) {
+      providerCallTimeouts.put(
+          requireNonNull(operation, "operation is null"),
+          requireNonNull(timeout, "timeout is null"));
+      return this;
+    }
+
+    /**
+     * Paces provider reads with this token bucket instead of the reads rate the provider declares.
+     */
+    public Builder providerReadRate(BackendLimits.Rate rate) {
+      this.providerReadRate = requireNonNull(rate, "rate is null");
+      return this;
+    }
+
+    /**
+     * Paces provider writes with this token bucket instead of the writes rate the provider
+     * declares.
+     */
+    public Builder providerWriteRate(BackendLimits.Rate rate) {
+      this.providerWriteRate = requireNonNull(rate, "rate is null");
+      return this;
+    }
+
+    /**
+     * How often the backend's pod statuses are read (one {@code listPodStatuses} or one {@code
+     * getPodStatus} per pod); default 5 s.
+     */
+    public Builder statusPollInterval(Duration statusPollInterval) {
+      this.statusPollInterval = requireNonNull(statusPollInterval, "statusPollInterval is null");
+      return this;
+    }
+
+    /**
+     * Reads per second of the extra {@code getPodStatus} calls for pods in transition of a provider
+     * with batched status; default 10.
+     */
+    public Builder providerReadBudget(double providerReadBudget) {
+      this.providerReadBudget = providerReadBudget;
+      return this;
+    }
+
+    /** How many leftover pods are deleted from the backend at once after a restart; default 4. */
+    public Builder startupCleanupParallelism(int startupCleanupParallelism) {
+      this.startupCleanupParallelism = startupCleanupParallelism;
+      return this;
+    }
+
     /** Checks the options; a bad one fails with {@link VkjException.Code#CONFIG} naming it. */
     public VirtualKubelet build() {
       if (client == null) {
@@ -481,20 +525,35 @@ public final class VirtualKubelet implements AutoCloseable {
       }
       if (!(eventQps > 0) || eventBurst < 1) {
         throw config(
-            "event-qps/event-burst",
-            "need a positive rate and a burst of at least 1, got " + eventQps + "/" + eventBurst);
+            "eventRateLimit",
+            "needs a positive rate and a burst of at least 1, got " + eventQps + "/" + eventBurst);
       }
-      if (statusPollInterval == null
-          || statusPollInterval.isNegative()
-          || statusPollInterval.isZero()) {
-        throw config("status-poll-interval", "must be positive, got " + statusPollInterval);
+      ProviderBoundaryConfig boundary = ProviderBoundaryConfig.defaults();
+      for (Map.Entry<String, Duration> timeout : providerCallTimeouts.entrySet()) {
+        try {
+          boundary = boundary.withTimeout(timeout.getKey(), timeout.getValue());
+        } catch (IllegalArgumentException e) {
+          throw config("providerCallTimeout", e.getMessage());
+        }
       }
-      if (!(providerReadBudget > 0)) {
-        throw config("provider-read-budget", "must be positive, got " + providerReadBudget);
+      if (providerReadRate != null) {
+        boundary = boundary.withReadRate(providerReadRate);
+      }
+      if (providerWriteRate != null) {
+        boundary = boundary.withWriteRate(providerWriteRate);
+      }
+      boundaryConfig = boundary;
+      if (statusPollInterval.isNegative() || statusPollInterval.isZero()) {
+        throw config("statusPollInterval", "must be positive, got " + statusPollInterval);
+      }
+      if (!(providerReadBudget > 0) || Double.isInfinite(providerReadBudget)) {
+        throw config(
+            "providerReadBudget",
+            "must be a positive number of reads per second, got " + providerReadBudget);
       }
       if (startupCleanupParallelism < 1) {
         throw config(
-            "startup-cleanup-parallelism", "must be at least 1, got " + startupCleanupParallelism);
+            "startupCleanupParallelism", "must be at least 1, got " + startupCleanupParallelism);
       }
       if (tlsCert != null && !Files.isReadable(tlsCert)) {
         throw config("tls-cert", "cannot read " + tlsCert);

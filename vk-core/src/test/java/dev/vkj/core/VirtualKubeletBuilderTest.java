@@ -37,11 +37,11 @@ class VirtualKubeletBuilderTest {
 
   @Test
   void tuningValuesAreCheckedAndNamed() {
-    assertRejected(b -> b.eventRateLimit(0, 10), "event-qps/event-burst");
-    assertRejected(b -> b.eventRateLimit(5, 0), "event-qps/event-burst");
-    assertRejected(b -> b.statusPollInterval(Duration.ZERO), "status-poll-interval");
-    assertRejected(b -> b.providerReadBudget(-1), "provider-read-budget");
-    assertRejected(b -> b.startupCleanupParallelism(0), "startup-cleanup-parallelism");
+    assertRejected(b -> b.eventRateLimit(0, 10), "eventRateLimit");
+    assertRejected(b -> b.eventRateLimit(5, 0), "eventRateLimit");
+    assertRejected(b -> b.statusPollInterval(Duration.ZERO), "statusPollInterval");
+    assertRejected(b -> b.providerReadBudget(-1), "providerReadBudget");
+    assertRejected(b -> b.startupCleanupParallelism(0), "startupCleanupParallelism");
     assertRejected(b -> b.podSyncWorkers(0), "pod-sync-workers");
   }
 }

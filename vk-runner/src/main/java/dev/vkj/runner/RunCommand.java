@@ -8,6 +8,8 @@ import com.google.inject.Stage;
 import dev.vkj.core.VirtualKubelet;
 import dev.vkj.core.VkjException;
 import dev.vkj.core.VkjException.Code;
+import dev.vkj.core.provider.ProviderBoundaryConfig;
+import dev.vkj.spi.BackendLimits;
 import dev.vkj.spi.ProviderConfig;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
@@ -23,6 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -45,6 +49,8 @@ final class RunCommand implements Callable<Integer> {
   private static final Set<String> TAINT_EFFECTS =
       Set.of("NoSchedule", "PreferNoSchedule", "NoExecute");
   private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?)/(\\d+)");
 
   @Env("VKJ_PROVIDER")
   @Option(
@@ -200,40 +206,6 @@ final class RunCommand implements Callable<Integer> {
       })
   int eventBurst;
 
-  @Env("VKJ_STATUS_POLL_INTERVAL")
-  @Option(
-      names = "--status-poll-interval",
-      paramLabel = "DURATION",
-      defaultValue = "5s",
-      converter = DurationConverter.class,
-      description = {
-        "How often pod statuses are read from the provider (e.g. 500ms, 5s, 1m).",
-        "Env: VKJ_STATUS_POLL_INTERVAL. Default: ${DEFAULT-VALUE}."
-      })
-  Duration statusPollInterval;
-
-  @Env("VKJ_PROVIDER_READ_BUDGET")
-  @Option(
-      names = "--provider-read-budget",
-      paramLabel = "READS",
-      defaultValue = "10",
-      description = {
-        "Single status reads per second for pods in transition (batched providers).",
-        "Env: VKJ_PROVIDER_READ_BUDGET. Default: ${DEFAULT-VALUE}."
-      })
-  double providerReadBudget;
-
-  @Env("VKJ_STARTUP_CLEANUP_PARALLELISM")
-  @Option(
-      names = "--startup-cleanup-parallelism",
-      paramLabel = "N",
-      defaultValue = "4",
-      description = {
-        "Leftover backend pods deleted at once after a restart.",
-        "Env: VKJ_STARTUP_CLEANUP_PARALLELISM. Default: ${DEFAULT-VALUE}."
-      })
-  int startupCleanupParallelism;
-
   @Env("VKJ_LOG_LEVEL")
   @Option(
       names = "--log-level",
@@ -308,6 +280,72 @@ final class RunCommand implements Callable<Integer> {
         "Env: VKJ_NODE_LABELS (comma-separated KEY=VALUE pairs)."
       })
   Map<String, String> nodeLabels = new LinkedHashMap<>();
+
+  @Env("VKJ_PROVIDER_CALL_TIMEOUTS")
+  @Option(
+      names = "--provider-call-timeout",
+      paramLabel = "OPERATION=DURATION",
+      split = ",",
+      description = {
+        "Timeout of one provider operation, e.g. createPod=2m or getPodStatus=5s; repeatable.",
+        "Operations: createPod, updatePod, deletePod (default 60s), getPod, getPodStatus, listPods,"
+            + " listPodStatuses, describeNode, statsSummary, containerLogs (15s), ping (10s).",
+        "Env: VKJ_PROVIDER_CALL_TIMEOUTS (comma-separated)."
+      })
+  Map<String, String> providerCallTimeouts = new LinkedHashMap<>();
+
+  @Env("VKJ_PROVIDER_READ_RATE")
+  @Option(
+      names = "--provider-read-rate",
+      paramLabel = "PER_SECOND/BURST",
+      description = {
+        "Token bucket for provider reads, e.g. 25/250; replaces the rate the provider declares.",
+        "Env: VKJ_PROVIDER_READ_RATE. Default: the provider's own limit (or none)."
+      })
+  String providerReadRate;
+
+  @Env("VKJ_PROVIDER_WRITE_RATE")
+  @Option(
+      names = "--provider-write-rate",
+      paramLabel = "PER_SECOND/BURST",
+      description = {
+        "Token bucket for provider creates, updates and deletes, e.g. 10/200.",
+        "Env: VKJ_PROVIDER_WRITE_RATE. Default: the provider's own limit (or none)."
+      })
+  String providerWriteRate;
+
+  @Env("VKJ_STATUS_POLL_INTERVAL")
+  @Option(
+      names = "--status-poll-interval",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
+      description = {
+        "How often pod statuses are read from the provider.",
+        "Env: VKJ_STATUS_POLL_INTERVAL. Default: ${DEFAULT-VALUE}."
+      })
+  String statusPollInterval;
+
+  @Env("VKJ_PROVIDER_READ_BUDGET")
+  @Option(
+      names = "--provider-read-budget",
+      paramLabel = "PER_SECOND",
+      defaultValue = "10",
+      description = {
+        "Extra getPodStatus reads per second for pods in transition (batched-status providers).",
+        "Env: VKJ_PROVIDER_READ_BUDGET. Default: ${DEFAULT-VALUE}."
+      })
+  double providerReadBudget;
+
+  @Env("VKJ_STARTUP_CLEANUP_PARALLELISM")
+  @Option(
+      names = "--startup-cleanup-parallelism",
+      paramLabel = "N",
+      defaultValue = "4",
+      description = {
+        "Leftover pods deleted from the backend at once after a restart (at least 1).",
+        "Env: VKJ_STARTUP_CLEANUP_PARALLELISM. Default: ${DEFAULT-VALUE}."
+      })
+  int startupCleanupParallelism;
 
   private final Map<String, String> env;
   private final RunnerLifecycle lifecycle;
@@ -410,6 +448,32 @@ final class RunCommand implements Callable<Integer> {
     Optional<Path> ca = Optional.ofNullable(clientCa).map(path -> readable("--client-ca", path));
     Optional<Path> configFile =
         Optional.ofNullable(providerConfig).map(path -> readable("--provider-config", path));
+    Map<String, Duration> timeouts = new LinkedHashMap<>();
+    providerCallTimeouts.forEach(
+        (operation, value) -> {
+          String op = operation.strip();
+          if (!ProviderBoundaryConfig.operations().contains(op)) {
+            throw usage(
+                "invalid --provider-call-timeout '"
+                    + operation
+                    + "': expected one of "
+                    + String.join(", ", ProviderBoundaryConfig.operations()));
+          }
+          timeouts.put(op, duration("--provider-call-timeout " + op, value));
+        });
+    Duration pollInterval = duration("--status-poll-interval", statusPollInterval);
+    if (!(providerReadBudget > 0) || Double.isInfinite(providerReadBudget)) {
+      throw usage(
+          "invalid --provider-read-budget "
+              + providerReadBudget
+              + ": must be a positive number of reads per second");
+    }
+    if (startupCleanupParallelism < 1) {
+      throw usage(
+          "invalid --startup-cleanup-parallelism "
+              + startupCleanupParallelism
+              + ": must be at least 1");
+    }
     return new RunOptions(
         provider.strip(),
         nodeName.strip(),
@@ -421,18 +485,67 @@ final class RunCommand implements Callable<Integer> {
         bindAddress,
         taint,
         podSyncWorkers,
-        new RunOptions.Tuning(
-            eventQps,
-            eventBurst,
-            statusPollInterval,
-            providerReadBudget,
-            startupCleanupParallelism),
+        new RunOptions.EventLimits(eventQps, eventBurst),
         checkLogLevel(logLevel),
         tls,
         ca,
         anonymousAuth,
         metricsPort,
-        nodeLabels);
+        nodeLabels,
+        timeouts,
+        rate("--provider-read-rate", providerReadRate),
+        rate("--provider-write-rate", providerWriteRate),
+        pollInterval,
+        providerReadBudget,
+        startupCleanupParallelism);
+  }
+
+  /** {@code 500ms}, {@code 30s}, {@code 2m} or {@code 1h}; positive. */
+  static Duration duration(String option, String value) {
+    Matcher m = DURATION.matcher(value == null ? "" : value.strip());
+    if (!m.matches()) {
+      throw usage(
+          "invalid "
+              + option
+              + " '"
+              + value
+              + "': expected a duration such as 500ms, 30s, 2m or 1h");
+    }
+    long amount = Long.parseLong(m.group(1));
+    Duration d =
+        switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(amount);
+          case "s" -> Duration.ofSeconds(amount);
+          case "m" -> Duration.ofMinutes(amount);
+          default -> Duration.ofHours(amount);
+        };
+    if (d.isZero()) {
+      throw usage("invalid " + option + " '" + value + "': must be positive");
+    }
+    return d;
+  }
+
+  /** {@code PER_SECOND/BURST}, e.g. {@code 25/250} or {@code 0.5/1}. */
+  static Optional<BackendLimits.Rate> rate(String option, String value) {
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    Matcher m = RATE.matcher(value.strip());
+    String problem = "expected PER_SECOND/BURST such as 25/250, with PER_SECOND > 0 and BURST >= 1";
+    if (!m.matches()) {
+      throw usage("invalid " + option + " '" + value + "': " + problem);
+    }
+    double perSecond = Double.parseDouble(m.group(1));
+    int burst;
+    try {
+      burst = Integer.parseInt(m.group(2));
+    } catch (NumberFormatException e) {
+      throw usage("invalid " + option + " '" + value + "': " + problem);
+    }
+    if (!(perSecond > 0) || burst < 1) {
+      throw usage("invalid " + option + " '" + value + "': " + problem);
+    }
+    return Optional.of(new BackendLimits.Rate(perSecond, burst));
   }
 
   /**

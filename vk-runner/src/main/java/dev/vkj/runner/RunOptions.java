@@ -2,8 +2,10 @@ package dev.vkj.runner;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.vkj.spi.BackendLimits;
 import io.fabric8.kubernetes.api.model.Taint;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,6 +17,9 @@ import java.util.Optional;
  * @param tlsCertificate serving certificate and key of the kubelet API, or empty for a generated
  *     self-signed pair
  * @param metricsPort the port of the runner's Prometheus endpoint; 0 disables it
+ * @param providerCallTimeouts timeouts that replace the defaults, by provider operation
+ * @param providerReadRate a reads rate that replaces the provider's declared one, or empty
+ * @param providerWriteRate a writes rate that replaces the provider's declared one, or empty
  */
 record RunOptions(
     String provider,
@@ -27,25 +32,26 @@ record RunOptions(
     String bindAddress,
     Optional<Taint> taint,
     int podSyncWorkers,
-    Tuning tuning,
+    EventLimits eventLimits,
     String logLevel,
     Optional<TlsFiles> tlsCertificate,
     Optional<Path> clientCa,
     boolean anonymousAuth,
     int metricsPort,
-    Map<String, String> nodeLabels) {
+    Map<String, String> nodeLabels,
+    Map<String, Duration> providerCallTimeouts,
+    Optional<BackendLimits.Rate> providerReadRate,
+    Optional<BackendLimits.Rate> providerWriteRate,
+    Duration statusPollInterval,
+    double providerReadBudget,
+    int startupCleanupParallelism) {
 
-  /** Rates and periods of the core; the core checks their values and names a bad one. */
-  record Tuning(
-      double eventQps,
-      int eventBurst,
-      java.time.Duration statusPollInterval,
-      double providerReadBudget,
-      int startupCleanupParallelism) {}
+  /** Event writes per second and at once; the core checks the values and names a bad one. */
+  record EventLimits(double qps, int burst) {}
 
   RunOptions {
     requireNonNull(provider, "provider is null");
-    requireNonNull(tuning, "tuning is null");
+    requireNonNull(eventLimits, "eventLimits is null");
     requireNonNull(nodeName, "nodeName is null");
     requireNonNull(kubeconfig, "kubeconfig is null");
     requireNonNull(providerConfig, "providerConfig is null");
@@ -57,6 +63,10 @@ record RunOptions(
     requireNonNull(tlsCertificate, "tlsCertificate is null");
     requireNonNull(clientCa, "clientCa is null");
     nodeLabels = Map.copyOf(nodeLabels);
+    providerCallTimeouts = Map.copyOf(providerCallTimeouts);
+    requireNonNull(providerReadRate, "providerReadRate is null");
+    requireNonNull(providerWriteRate, "providerWriteRate is null");
+    requireNonNull(statusPollInterval, "statusPollInterval is null");
   }
 
   /** A serving certificate chain and its private key, both PEM. */

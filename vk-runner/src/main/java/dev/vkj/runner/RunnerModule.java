@@ -132,13 +132,16 @@ final class RunnerModule extends AbstractModule {
             .kubeletPort(options.kubeletPort())
             .bindAddress(options.bindAddress())
             .podSyncWorkers(options.podSyncWorkers())
-            .eventRateLimit(options.tuning().eventQps(), options.tuning().eventBurst())
-            .statusPollInterval(options.tuning().statusPollInterval())
-            .providerReadBudget(options.tuning().providerReadBudget())
-            .startupCleanupParallelism(options.tuning().startupCleanupParallelism())
+            .eventRateLimit(options.eventLimits().qps(), options.eventLimits().burst())
             .anonymousAuth(options.anonymousAuth())
             .meterRegistry(meters)
-            .nodeLabels(options.nodeLabels());
+            .nodeLabels(options.nodeLabels())
+            .statusPollInterval(options.statusPollInterval())
+            .providerReadBudget(options.providerReadBudget())
+            .startupCleanupParallelism(options.startupCleanupParallelism());
+    options.providerCallTimeouts().forEach(builder::providerCallTimeout);
+    options.providerReadRate().ifPresent(builder::providerReadRate);
+    options.providerWriteRate().ifPresent(builder::providerWriteRate);
     options.taint().ifPresentOrElse(builder::taint, builder::disableTaint);
     options.tlsCertificate().ifPresent(tls -> builder.tlsCertificate(tls.certificate(), tls.key()));
     options.clientCa().ifPresent(builder::clientCa);

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vkj.core.VkjException;
+import dev.vkj.spi.BackendLimits;
 import io.fabric8.kubernetes.api.model.Taint;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +61,80 @@ final class RunOptionsTest {
     assertThat(options.anonymousAuth()).isFalse();
     assertThat(options.metricsPort()).isEqualTo(10255);
     assertThat(options.nodeLabels()).isEmpty();
+    assertThat(options.providerCallTimeouts()).isEmpty();
+    assertThat(options.providerReadRate()).isEmpty();
+    assertThat(options.providerWriteRate()).isEmpty();
+    assertThat(options.statusPollInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(options.providerReadBudget()).isEqualTo(10);
+    assertThat(options.startupCleanupParallelism()).isEqualTo(4);
+  }
+
+  @Test
+  void providerCallSettingsFromFlags() {
+    RunOptions options =
+        parse(
+            Map.of(),
+            "--provider-call-timeout=createPod=2m",
+            "--provider-call-timeout",
+            "getPodStatus=500ms,ping=3s",
+            "--provider-read-rate=25/250",
+            "--provider-write-rate=0.5/1",
+            "--status-poll-interval=10s",
+            "--provider-read-budget=2.5",
+            "--startup-cleanup-parallelism=8");
+
+    assertThat(options.providerCallTimeouts())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "createPod",
+                Duration.ofMinutes(2),
+                "getPodStatus",
+                Duration.ofMillis(500),
+                "ping",
+                Duration.ofSeconds(3)));
+    assertThat(options.providerReadRate()).contains(new BackendLimits.Rate(25, 250));
+    assertThat(options.providerWriteRate()).contains(new BackendLimits.Rate(0.5, 1));
+    assertThat(options.statusPollInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(options.providerReadBudget()).isEqualTo(2.5);
+    assertThat(options.startupCleanupParallelism()).isEqualTo(8);
+  }
+
+  @Test
+  void providerCallSettingsFromEnvironment() {
+    RunOptions options =
+        parse(
+            Map.of(
+                "VKJ_PROVIDER_CALL_TIMEOUTS", "deletePod=90s,listPods=1m",
+                "VKJ_PROVIDER_READ_RATE", "10/20",
+                "VKJ_PROVIDER_WRITE_RATE", "5/10",
+                "VKJ_STATUS_POLL_INTERVAL", "1m",
+                "VKJ_PROVIDER_READ_BUDGET", "4",
+                "VKJ_STARTUP_CLEANUP_PARALLELISM", "2"));
+
+    assertThat(options.providerCallTimeouts())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("deletePod", Duration.ofSeconds(90), "listPods", Duration.ofMinutes(1)));
+    assertThat(options.providerReadRate()).contains(new BackendLimits.Rate(10, 20));
+    assertThat(options.providerWriteRate()).contains(new BackendLimits.Rate(5, 10));
+    assertThat(options.statusPollInterval()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(options.providerReadBudget()).isEqualTo(4);
+    assertThat(options.startupCleanupParallelism()).isEqualTo(2);
+  }
+
+  @Test
+  void invalidProviderCallSettingsNameTheOption() {
+    assertUsage("invalid --provider-call-timeout 'exec'", "--provider-call-timeout=exec=1s");
+    assertUsage("expected one of createPod, updatePod", "--provider-call-timeout=nope=1s");
+    assertUsage(
+        "invalid --provider-call-timeout createPod 'soon'",
+        "--provider-call-timeout=createPod=soon");
+    assertUsage("must be positive", "--provider-call-timeout=ping=0s");
+    assertUsage("invalid --provider-read-rate '25'", "--provider-read-rate=25");
+    assertUsage("invalid --provider-write-rate '0/10'", "--provider-write-rate=0/10");
+    assertUsage("invalid --provider-read-rate '5/0'", "--provider-read-rate=5/0");
+    assertUsage("invalid --status-poll-interval '5'", "--status-poll-interval=5");
+    assertUsage("invalid --provider-read-budget 0.0", "--provider-read-budget=0");
+    assertUsage("invalid --startup-cleanup-parallelism 0", "--startup-cleanup-parallelism=0");
   }
 
   @Test
@@ -163,33 +239,12 @@ final class RunOptionsTest {
   }
 
   @Test
-  void coreTuningFromFlagsAndEnvironment() {
-    RunOptions.Tuning defaults = parse(Map.of()).tuning();
-    assertThat(defaults)
-        .isEqualTo(new RunOptions.Tuning(50, 100, java.time.Duration.ofSeconds(5), 10, 4));
-
-    RunOptions.Tuning flags =
-        parse(
-                Map.of(),
-                "--event-qps=5",
-                "--event-burst=10",
-                "--status-poll-interval=500ms",
-                "--provider-read-budget=2.5",
-                "--startup-cleanup-parallelism=8")
-            .tuning();
-    assertThat(flags)
-        .isEqualTo(new RunOptions.Tuning(5, 10, java.time.Duration.ofMillis(500), 2.5, 8));
-
-    RunOptions.Tuning env =
-        parse(
-                Map.of(
-                    "VKJ_EVENT_QPS", "1",
-                    "VKJ_EVENT_BURST", "2",
-                    "VKJ_STATUS_POLL_INTERVAL", "1m",
-                    "VKJ_PROVIDER_READ_BUDGET", "3",
-                    "VKJ_STARTUP_CLEANUP_PARALLELISM", "1"))
-            .tuning();
-    assertThat(env).isEqualTo(new RunOptions.Tuning(1, 2, java.time.Duration.ofMinutes(1), 3, 1));
+  void eventLimitsFromFlagsAndEnvironment() {
+    assertThat(parse(Map.of()).eventLimits()).isEqualTo(new RunOptions.EventLimits(50, 100));
+    assertThat(parse(Map.of(), "--event-qps=5", "--event-burst=10").eventLimits())
+        .isEqualTo(new RunOptions.EventLimits(5, 10));
+    assertThat(parse(Map.of("VKJ_EVENT_QPS", "1", "VKJ_EVENT_BURST", "2")).eventLimits())
+        .isEqualTo(new RunOptions.EventLimits(1, 2));
   }
 
   @Test
@@ -290,7 +345,7 @@ final class RunOptionsTest {
       }
       withEnv++;
     }
-    assertThat(withEnv).isEqualTo(25);
+    assertThat(withEnv).isEqualTo(28);
     assertThat(help).contains("Default: 10250").contains("Default: mock");
   }
 }

@@ -3,10 +3,9 @@ package dev.vkj.spi;
 import java.util.Optional;
 
 /**
- * The call rates a backend allows, declared by a provider through {@link Provider#limits()}, for
- * the core's shared limiter (one per kind of call, so that a whole runner stays within them). Until
- * that limiter lands, the core does not read them; a provider that must stay under a rate today
- * paces its own calls.
+ * The call rates a backend allows, declared by a provider through {@link Provider#limits()}. The
+ * core paces every call through one shared limiter per kind, so a whole runner stays within them;
+ * operators can lower them in configuration.
  *
  * @param reads reads of pods, statuses, lists and pings, or empty for no limit
  * @param writes creates, updates and deletes, or empty for no limit

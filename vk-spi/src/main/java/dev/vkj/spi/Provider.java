@@ -31,8 +31,9 @@ import java.util.Optional;
  *       ConfigMap/Secret references, {@code envFrom}, the downward API and service links are
  *       replaced by literal {@code env} values, and {@code envFrom} is emptied. Values that came
  *       from Secrets stay recognisable ({@link SecretEnv}).
- *   <li>Pod operations are retried with backoff as their {@link ErrorCode} says; a {@code
- *       THROTTLED} answer holds the pod's next call until its retry-after has passed.
+ *   <li>Every call goes through one boundary with a timeout per operation, retries decided by the
+ *       {@link ErrorCode}, and shared rate limiters ({@link #limits()}): a {@code THROTTLED} answer
+ *       slows every caller, not only one pod.
  *   <li>Pod status is written to the API server only when it changed, with kubelet-compatible
  *       conditions derived from the container statuses you report.
  *   <li>Graceful deletion, restart adoption (pods in the backend that still exist in the API are
@@ -93,8 +94,8 @@ public interface Provider extends AutoCloseable {
   default void ping() throws ProviderException {}
 
   /**
-   * The call rates the backend allows; the default declares none. Declare them now: the core's
-   * shared limiter, which will keep every call of a runner within them, reads this method.
+   * The call rates the backend allows. The core keeps all calls of this runner within them; the
+   * default declares none.
    */
   default BackendLimits limits() {
     return BackendLimits.NONE;

@@ -16,10 +16,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The pod controller's calls into the provider: failures counted by {@link ErrorCode}, runtime
- * exceptions turned into {@code INTERNAL}, and "not found" answers of deletes and status reads
- * taken as the result they mean. Timeouts, retries and rate limits belong to the provider boundary
- * that wraps the {@link Provider} handed in.
+ * The pod controller's calls into the provider: failures counted per pod sync by {@link ErrorCode},
+ * and "not found" answers of deletes and status reads taken as the result they mean. Timeouts,
+ * retries of reads, rate limits, the class loader and turning runtime exceptions into {@code
+ * INTERNAL} belong to the provider boundary ({@code dev.vkj.core.provider.ProviderBoundary}) that
+ * wraps the {@link Provider} handed in.
  */
 final class ProviderOps {
   private final Provider provider;
@@ -132,9 +133,6 @@ final class ProviderOps {
     } catch (ProviderException e) {
       count(e.code());
       throw e;
-    } catch (RuntimeException e) {
-      count(ErrorCode.INTERNAL);
-      throw new ProviderException(ErrorCode.INTERNAL, "provider failed: " + e, e);
     }
   }
 

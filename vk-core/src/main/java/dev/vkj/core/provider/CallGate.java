@@ -1,0 +1,86 @@
+package dev.vkj.core.provider;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.vkj.spi.BackendLimits;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What all calls of one kind (reads or writes) share: a token bucket that paces them and the pause
+ * that a {@code THROTTLED} answer starts. Times are {@link System#nanoTime()} values.
+ */
+final class CallGate {
+  private final Optional<BackendLimits.Rate> rate;
+  private final long initialBackoffNanos;
+  private final long maxBackoffNanos;
+  private double tokens;
+  private long refilledAt;
+  private long pausedUntil;
+  private boolean paused;
+  private int throttledInARow;
+
+  CallGate(
+      Optional<BackendLimits.Rate> rate, Duration initialBackoff, Duration maxBackoff, long now) {
+    this.rate = requireNonNull(rate, "rate is null");
+    this.initialBackoffNanos = initialBackoff.toNanos();
+    this.maxBackoffNanos = maxBackoff.toNanos();
+    this.tokens = rate.map(BackendLimits.Rate::burst).orElse(0);
+    this.refilledAt = now;
+  }
+
+  Optional<BackendLimits.Rate> rate() {
+    return rate;
+  }
+
+  /** How long calls must still wait because the backend throttled us; 0 when not paused. */
+  synchronized long pauseRemaining(long now) {
+    return paused && pausedUntil - now > 0 ? pausedUntil - now : 0;
+  }
+
+  /**
+   * Takes a token and returns how long the caller must wait before sending, or -1 (taking nothing)
+   * when that wait would end after {@code latestStart}. Tokens may go negative: later callers queue
+   * behind the ones that reserved first.
+   */
+  synchronized long reserve(long now, long latestStart, boolean bounded) {
+    if (rate.isEmpty()) {
+      return 0;
+    }
+    double perNano = rate.get().perSecond() / 1e9;
+    tokens = Math.min(rate.get().burst(), tokens + (now - refilledAt) * perNano);
+    refilledAt = now;
+    long wait = tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / perNano);
+    if (bounded && now + wait - latestStart > 0) {
+      return -1;
+    }
+    tokens -= 1;
+    return wait;
+  }
+
+  /** A THROTTLED answer: every later call of this kind waits until the retry-after has passed. */
+  synchronized Duration throttled(long now, Optional<Duration> retryAfter) {
+    long pause;
+    if (retryAfter.isPresent() && !retryAfter.get().isNegative() && !retryAfter.get().isZero()) {
+      pause = retryAfter.get().toNanos();
+    } else {
+      int shift = Math.min(throttledInARow, 30);
+      pause = Math.min(maxBackoffNanos, initialBackoffNanos << shift);
+      if (pause <= 0) {
+        pause = maxBackoffNanos;
+      }
+    }
+    throttledInARow++;
+    long until = now + pause;
+    if (!paused || until - pausedUntil > 0) {
+      pausedUntil = until;
+    }
+    paused = true;
+    return Duration.ofNanos(pause);
+  }
+
+  /** An answer that was not THROTTLED: the next throttle backoff starts from the beginning. */
+  synchronized void answered() {
+    throttledInARow = 0;
+  }
+}
