@@ -119,7 +119,8 @@ class PodControllerCloudIT {
   }
 
   private static void await(String what, BooleanSupplier condition) {
-    await(what, Duration.ofSeconds(20), condition);
+    // 1,000 pods keep the queue busy on a loaded machine; waiting longer proves no less
+    await(what, Duration.ofMinutes(2), condition);
   }
 
   private void editPod(String name, UnaryOperator<Pod> change) {
