@@ -408,9 +408,15 @@ public final class ProviderBoundary implements AutoCloseable {
     }
   }
 
+  /**
+   * Only the exception's class goes into the message: messages reach pod status, events and HTTP
+   * answers, and an unexpected exception's text may hold anything. The cause keeps the rest.
+   */
   private static ProviderException internal(Operation op, Throwable cause) {
     return new ProviderException(
-        ErrorCode.INTERNAL, "provider call " + op.method + " failed: " + cause, cause);
+        ErrorCode.INTERNAL,
+        "provider call " + op.method + " failed with " + cause.getClass().getSimpleName(),
+        cause);
   }
 
   private void countWait(Operation op, String cause) {

@@ -265,8 +265,8 @@ class ProviderBoundaryTest {
     assertThatThrownBy(() -> wrapped.deletePod(FakeBackend.pod("a")))
         .isInstanceOfSatisfying(
             ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL))
-        .hasMessageContaining("provider call deletePod failed")
-        .hasMessageContaining("bug");
+        .hasMessage("provider call deletePod failed with IllegalStateException")
+        .hasRootCauseMessage("bug");
 
     assertThat(timerCount("getPod", "ok")).isEqualTo(2);
     assertThat(timerCount("createPod", "INVALID_INPUT")).isEqualTo(1);
