@@ -428,7 +428,8 @@ class ProviderBoundaryTest {
 
     // a burst of 1, then 5 more calls at 5 per second: at least 1 s, whatever the machine
     assertThat(elapsed).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(990));
-    assertThat(waits("reads", "rate")).isEqualTo(5);
+    // a call delayed by a loaded machine finds a token already there and does not wait
+    assertThat(waits("reads", "rate")).isBetween(1.0, 5.0);
   }
 
   @Test
