@@ -280,7 +280,8 @@ final class KubeletServerIT {
 
   @Test
   void idleConnectionsAreClosed() throws Exception {
-    server = new TestServer(dir, provider, false, Duration.ofMillis(300));
+    // long enough for a TLS handshake on a loaded machine, well under TIMEOUT
+    server = new TestServer(dir, provider, false, Duration.ofSeconds(3));
     try (RawHttp http = new RawHttp(server.adminTls, server.server.port())) {
       long start = System.nanoTime();
       assertThat(http.input().read()).isEqualTo(-1);
