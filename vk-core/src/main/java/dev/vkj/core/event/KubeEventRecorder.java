@@ -2,6 +2,7 @@ package dev.vkj.core.event;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.vkj.core.rate.TokenBucket;
 import dev.vkj.spi.EventRecorder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -111,7 +112,7 @@ public final class KubeEventRecorder implements EventRecorder, AutoCloseable {
       throw new IllegalArgumentException(
           "eventQps must be positive and eventBurst at least 1, got " + qps + " and " + burst);
     }
-    this.writes = new TokenBucket(qps, burst, System::nanoTime);
+    this.writes = new TokenBucket(qps, burst, System.nanoTime());
     this.created = writes(meters, "create");
     this.patched = writes(meters, "patch");
     this.droppedRate = dropped(meters, "rate_limit");
@@ -228,7 +229,7 @@ public final class KubeEventRecorder implements EventRecorder, AutoCloseable {
         message.startsWith(COMBINED_PREFIX)
             ? similarKey + "\u0000" + COMBINED_PREFIX
             : similarKey + "\u0000" + message;
-    if (!writes.tryAcquire()) {
+    if (!writes.tryAcquire(System.nanoTime())) {
       droppedRate.increment();
       return;
     }

@@ -133,7 +133,7 @@ public final class PodController implements AutoCloseable {
               env,
               events,
               config.hostIp(),
-              new ReadBudget(config.providerReadBudget(), System::nanoTime),
+              PodSyncer.readBudget(config.providerReadBudget(), System.nanoTime()),
               System::nanoTime);
       StatusPoller poller = new StatusPoller(ops, cache, syncer, queue, poll, System::nanoTime);
       StartupReconciler startup =

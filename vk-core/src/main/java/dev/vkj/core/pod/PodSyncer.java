@@ -4,6 +4,7 @@ import static dev.vkj.core.pod.KubeletStatus.isTerminal;
 import static dev.vkj.core.pod.KubeletStatus.list;
 import static java.util.Objects.requireNonNull;
 
+import dev.vkj.core.rate.TokenBucket;
 import dev.vkj.spi.ErrorCode;
 import dev.vkj.spi.EventRecorder;
 import dev.vkj.spi.PodIdentity;
@@ -48,7 +49,7 @@ final class PodSyncer {
   private final EnvResolver env;
   private final EventRecorder events;
   private final Supplier<String> hostIp;
-  private final ReadBudget budget;
+  private final TokenBucket budget;
   private final LongSupplier nanos;
   private final boolean notifier;
   private final boolean batched;
@@ -69,7 +70,7 @@ final class PodSyncer {
       EnvResolver env,
       EventRecorder events,
       Supplier<String> hostIp,
-      ReadBudget budget,
+      TokenBucket budget,
       LongSupplier nanos) {
     this.cache = requireNonNull(cache, "cache is null");
     this.ops = requireNonNull(ops, "ops is null");
@@ -82,6 +83,17 @@ final class PodSyncer {
     this.nanos = requireNonNull(nanos, "nanos is null");
     this.notifier = ops.pushesStatus();
     this.batched = ops.batchesStatus();
+  }
+
+  /**
+   * The budget of single status reads for pods in transition: {@code perSecond} reads per second,
+   * one second's worth at once, never waiting.
+   */
+  static TokenBucket readBudget(double perSecond, long now) {
+    if (!(perSecond > 0)) {
+      throw new IllegalArgumentException("read budget must be positive, got " + perSecond);
+    }
+    return new TokenBucket(perSecond, Math.max(1, Math.ceil(perSecond)), now);
   }
 
   static String key(Pod pod) {
@@ -482,7 +494,7 @@ final class PodSyncer {
     // a list that started before the create finished may not show the pod yet
     boolean fresh =
         entry != null && (st.createdNanos == 0 || entry.listStartedNanos() - st.createdNanos > 0);
-    if ((!fresh || PodLifecycle.inTransition(api)) && budget.tryAcquire()) {
+    if ((!fresh || PodLifecycle.inTransition(api)) && budget.tryAcquire(nanos.getAsLong())) {
       return read(key);
     }
     if (!fresh) {

@@ -2,6 +2,7 @@ package dev.vkj.core.pod;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.vkj.core.rate.TokenBucket;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -50,7 +51,7 @@ final class WorkQueue {
     this.baseDelay = requireNonNull(baseDelay, "baseDelay is null");
     this.maxDelay = requireNonNull(maxDelay, "maxDelay is null");
     this.nanoClock = requireNonNull(nanoClock, "nanoClock is null");
-    this.bucket = new TokenBucket(qps, burst, nanoClock);
+    this.bucket = new TokenBucket(qps, burst, nanoClock.getAsLong());
   }
 
   /** Queues the key now. */
@@ -103,7 +104,7 @@ final class WorkQueue {
     } finally {
       lock.unlock();
     }
-    Duration limit = bucket.reserve();
+    Duration limit = Duration.ofNanos(bucket.reserve(nanoClock.getAsLong()));
     if (limit.compareTo(delay) > 0) {
       delay = limit;
     }
@@ -281,37 +282,6 @@ final class WorkQueue {
     public int compareTo(Scheduled o) {
       int c = Long.compare(due - o.due, 0);
       return c != 0 ? c : Long.compare(seq, o.seq);
-    }
-  }
-
-  /** A token bucket that hands out reservations: the returned delay is how long to wait. */
-  static final class TokenBucket {
-    private final double qps;
-    private final double burst;
-    private final LongSupplier nanoClock;
-    private double tokens;
-    private long last;
-
-    TokenBucket(double qps, int burst, LongSupplier nanoClock) {
-      if (qps <= 0 || burst <= 0) {
-        throw new IllegalArgumentException("qps and burst must be positive");
-      }
-      this.qps = qps;
-      this.burst = burst;
-      this.nanoClock = nanoClock;
-      this.tokens = burst;
-      this.last = nanoClock.getAsLong();
-    }
-
-    synchronized Duration reserve() {
-      long now = nanoClock.getAsLong();
-      tokens = Math.min(burst, tokens + (now - last) / 1e9 * qps);
-      last = now;
-      tokens -= 1;
-      if (tokens >= 0) {
-        return Duration.ZERO;
-      }
-      return Duration.ofNanos((long) (-tokens / qps * 1e9));
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.vkj.core.provider;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.vkj.core.rate.TokenBucket;
 import dev.vkj.spi.BackendLimits;
 import java.time.Duration;
 import java.util.Optional;
@@ -12,10 +13,9 @@ import java.util.Optional;
  */
 final class CallGate {
   private final Optional<BackendLimits.Rate> rate;
+  private final Optional<TokenBucket> bucket;
   private final long initialBackoffNanos;
   private final long maxBackoffNanos;
-  private double tokens;
-  private long refilledAt;
   private long pausedUntil;
   private boolean paused;
   private int throttledInARow;
@@ -25,8 +25,7 @@ final class CallGate {
     this.rate = requireNonNull(rate, "rate is null");
     this.initialBackoffNanos = initialBackoff.toNanos();
     this.maxBackoffNanos = maxBackoff.toNanos();
-    this.tokens = rate.map(BackendLimits.Rate::burst).orElse(0);
-    this.refilledAt = now;
+    this.bucket = rate.map(r -> new TokenBucket(r.perSecond(), r.burst(), now));
   }
 
   Optional<BackendLimits.Rate> rate() {
@@ -43,19 +42,11 @@ final class CallGate {
    * when that wait would end after {@code latestStart}. Tokens may go negative: later callers queue
    * behind the ones that reserved first.
    */
-  synchronized long reserve(long now, long latestStart, boolean bounded) {
-    if (rate.isEmpty()) {
+  long reserve(long now, long latestStart, boolean bounded) {
+    if (bucket.isEmpty()) {
       return 0;
     }
-    double perNano = rate.get().perSecond() / 1e9;
-    tokens = Math.min(rate.get().burst(), tokens + (now - refilledAt) * perNano);
-    refilledAt = now;
-    long wait = tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / perNano);
-    if (bounded && now + wait - latestStart > 0) {
-      return -1;
-    }
-    tokens -= 1;
-    return wait;
+    return bounded ? bucket.get().reserve(now, latestStart) : bucket.get().reserve(now);
   }
 
   /** A THROTTLED answer: every later call of this kind waits until the retry-after has passed. */

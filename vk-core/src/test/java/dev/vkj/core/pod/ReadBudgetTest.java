@@ -3,6 +3,7 @@ package dev.vkj.core.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vkj.core.rate.TokenBucket;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -10,21 +11,21 @@ class ReadBudgetTest {
   @Test
   void handsOutOneSecondOfTokensThenRefillsAtItsRate() {
     AtomicLong now = new AtomicLong();
-    ReadBudget budget = new ReadBudget(10, now::get);
+    TokenBucket budget = PodSyncer.readBudget(10, now.get());
     int granted = 0;
     for (int i = 0; i < 50; i++) {
-      if (budget.tryAcquire()) {
+      if (budget.tryAcquire(now.get())) {
         granted++;
       }
     }
     assertThat(granted).isEqualTo(10);
     now.addAndGet(100_000_000L); // 100 ms: one token
-    assertThat(budget.tryAcquire()).isTrue();
-    assertThat(budget.tryAcquire()).isFalse();
+    assertThat(budget.tryAcquire(now.get())).isTrue();
+    assertThat(budget.tryAcquire(now.get())).isFalse();
     now.addAndGet(60_000_000_000L); // a minute: never more than the burst
     granted = 0;
     for (int i = 0; i < 50; i++) {
-      if (budget.tryAcquire()) {
+      if (budget.tryAcquire(now.get())) {
         granted++;
       }
     }
@@ -34,16 +35,16 @@ class ReadBudgetTest {
   @Test
   void aFractionalRateStillAllowsOneRead() {
     AtomicLong now = new AtomicLong();
-    ReadBudget budget = new ReadBudget(0.5, now::get);
-    assertThat(budget.tryAcquire()).isTrue();
-    assertThat(budget.tryAcquire()).isFalse();
+    TokenBucket budget = PodSyncer.readBudget(0.5, now.get());
+    assertThat(budget.tryAcquire(now.get())).isTrue();
+    assertThat(budget.tryAcquire(now.get())).isFalse();
     now.addAndGet(2_000_000_000L);
-    assertThat(budget.tryAcquire()).isTrue();
+    assertThat(budget.tryAcquire(now.get())).isTrue();
   }
 
   @Test
   void rejectsANonPositiveRate() {
-    assertThatThrownBy(() -> new ReadBudget(0, System::nanoTime))
+    assertThatThrownBy(() -> PodSyncer.readBudget(0, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("read budget");
   }

@@ -84,18 +84,6 @@ class WorkQueueTest {
   }
 
   @Test
-  void tokenBucketAllowsBurstThenSpacesRequests() {
-    AtomicLong now = new AtomicLong();
-    WorkQueue.TokenBucket bucket = new WorkQueue.TokenBucket(10, 2, now::get);
-    assertThat(bucket.reserve()).isZero();
-    assertThat(bucket.reserve()).isZero();
-    assertThat(bucket.reserve()).isEqualTo(Duration.ofMillis(100));
-    assertThat(bucket.reserve()).isEqualTo(Duration.ofMillis(200));
-    now.addAndGet(Duration.ofSeconds(10).toNanos());
-    assertThat(bucket.reserve()).as("refilled up to the burst").isZero();
-  }
-
-  @Test
   void forgetBeforeProcessingMeansTheKeyNeverRuns() throws Exception {
     WorkQueue q = fastQueue();
     q.add("a");
