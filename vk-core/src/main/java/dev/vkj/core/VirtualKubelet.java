@@ -73,15 +73,15 @@ public final class VirtualKubelet implements AutoCloseable {
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   static final String DEFAULT_TAINT_KEY = "virtual-kubelet.io/provider";
 
-  private final Builder options;
+  private final Settings options;
   private final List<AutoCloseable> started = new ArrayList<>();
   private volatile Provider provider;
   private volatile NodeController nodeController;
   private volatile boolean closed;
   private volatile int boundPort;
 
-  private VirtualKubelet(Builder options) {
-    this.options = options;
+  private VirtualKubelet(Settings options) {
+    this.options = requireNonNull(options, "options is null");
   }
 
   public static Builder builder() {
@@ -175,8 +175,7 @@ public final class VirtualKubelet implements AutoCloseable {
       pods.start();
 
       NodeControllerConfig nodeConfig =
-          NodeControllerConfig.defaults(
-                  options.nodeName, options.nodeIp, boundPort, Optional.ofNullable(options.taint))
+          NodeControllerConfig.defaults(options.nodeName, options.nodeIp, boundPort, options.taint)
               .withExtraLabels(options.nodeLabels)
               .withKubeletVersion(Versions.kubeletVersion())
               .withClock(options.clock);
@@ -236,11 +235,11 @@ public final class VirtualKubelet implements AutoCloseable {
             .withBindAddress(options.bindAddress)
             .withPort(options.kubeletPort)
             .withAnonymousAuth(options.anonymousAuth);
-    if (options.tlsCert != null) {
-      config = config.withTls(options.tlsCert, options.tlsKey);
+    if (options.tlsCert.isPresent()) {
+      config = config.withTls(options.tlsCert.get(), options.tlsKey.get());
     }
-    if (options.clientCa != null) {
-      config = config.withClientCa(options.clientCa);
+    if (options.clientCa.isPresent()) {
+      config = config.withClientCa(options.clientCa.get());
     }
     return config;
   }
@@ -302,7 +301,36 @@ public final class VirtualKubelet implements AutoCloseable {
     }
   }
 
-  /** Options of a {@link VirtualKubelet}; {@link #build()} checks them and names a bad one. */
+  /** The checked options a built virtual kubelet runs with; nothing in it changes. */
+  private record Settings(
+      KubernetesClient client,
+      String nodeName,
+      Function<ProviderContext, Provider> providerFunction,
+      String providerName,
+      String nodeIp,
+      int kubeletPort,
+      String bindAddress,
+      Optional<Taint> taint,
+      int podSyncWorkers,
+      double eventQps,
+      int eventBurst,
+      Optional<Path> tlsCert,
+      Optional<Path> tlsKey,
+      Optional<Path> clientCa,
+      boolean anonymousAuth,
+      MeterRegistry meterRegistry,
+      Clock clock,
+      Map<String, String> nodeLabels,
+      ProviderBoundaryConfig boundaryConfig,
+      Duration statusPollInterval,
+      double providerReadBudget,
+      int startupCleanupParallelism) {}
+
+  /**
+   * Options of a {@link VirtualKubelet}. {@link #validate()} and {@link #build()} check them and
+   * name a bad one by its builder method; a built virtual kubelet keeps a copy, so changing the
+   * builder afterwards does not affect it.
+   */
   public static final class Builder {
     private KubernetesClient client;
     private String nodeName = "virtual-kubelet";
@@ -327,7 +355,6 @@ public final class VirtualKubelet implements AutoCloseable {
     private final Map<String, Duration> providerCallTimeouts = new LinkedHashMap<>();
     private BackendLimits.Rate providerReadRate;
     private BackendLimits.Rate providerWriteRate;
-    private ProviderBoundaryConfig boundaryConfig = ProviderBoundaryConfig.defaults();
     private Duration statusPollInterval = Duration.ofSeconds(5);
     private double providerReadBudget = 10;
     private int startupCleanupParallelism = 4;
@@ -505,7 +532,60 @@ public final class VirtualKubelet implements AutoCloseable {
       return this;
     }
 
-    /** Checks the options; a bad one fails with {@link VkjException.Code#CONFIG} naming it. */
+    /**
+     * Checks every option but the client and the provider, without building anything: a bad one
+     * fails with {@link VkjException.Code#CONFIG} and {@link VkjException#option()} names it by its
+     * builder method (a command line maps that name to its flag).
+     */
+    public Builder validate() {
+      if (nodeName.length() > 253 || !DNS_SUBDOMAIN.matcher(nodeName).matches()) {
+        throw config(
+            "nodeName", "'" + nodeName + "' is not a valid node name (lower-case DNS subdomain)");
+      }
+      if (kubeletPort < 0 || kubeletPort > 65535) {
+        throw config("kubeletPort", kubeletPort + " is not a port number (0 to 65535)");
+      }
+      if (podSyncWorkers < 1) {
+        throw config("podSyncWorkers", "must be at least 1, got " + podSyncWorkers);
+      }
+      if (!(eventQps > 0) || Double.isInfinite(eventQps) || eventBurst < 1) {
+        throw config(
+            "eventRateLimit",
+            "needs a positive rate and a burst of at least 1, got " + eventQps + "/" + eventBurst);
+      }
+      boundaryConfig();
+      if (statusPollInterval.isNegative() || statusPollInterval.isZero()) {
+        throw config("statusPollInterval", "must be positive, got " + statusPollInterval);
+      }
+      if (!(providerReadBudget > 0) || Double.isInfinite(providerReadBudget)) {
+        throw config(
+            "providerReadBudget",
+            "must be a positive number of reads per second, got " + providerReadBudget);
+      }
+      if (startupCleanupParallelism < 1) {
+        throw config(
+            "startupCleanupParallelism", "must be at least 1, got " + startupCleanupParallelism);
+      }
+      if (tlsCert != null) {
+        readable("tlsCertificate", "certificate", tlsCert);
+        readable("tlsCertificate", "key", tlsKey);
+      }
+      if (clientCa != null) {
+        readable("clientCa", "CA bundle", clientCa);
+      }
+      if (!taintDisabled && taint != null && taint.getEffect() != null) {
+        if (!Set.of("NoSchedule", "PreferNoSchedule", "NoExecute").contains(taint.getEffect())) {
+          throw config(
+              "taint",
+              "effect '"
+                  + taint.getEffect()
+                  + "' is not one of NoSchedule, PreferNoSchedule, NoExecute");
+        }
+      }
+      return this;
+    }
+
+    /** Checks the options like {@link #validate()}, and that a client and a provider are set. */
     public VirtualKubelet build() {
       if (client == null) {
         throw config("client", "a Kubernetes client is required");
@@ -513,21 +593,48 @@ public final class VirtualKubelet implements AutoCloseable {
       if (providerFunction == null) {
         throw config("provider", "a provider is required");
       }
-      if (nodeName.length() > 253 || !DNS_SUBDOMAIN.matcher(nodeName).matches()) {
-        throw config(
-            "node-name", "'" + nodeName + "' is not a valid node name (lower-case DNS subdomain)");
+      validate();
+      Optional<Taint> effectiveTaint;
+      if (taintDisabled) {
+        effectiveTaint = Optional.empty();
+      } else if (taintSet) {
+        effectiveTaint = Optional.of(new TaintBuilder(taint).build());
+      } else {
+        effectiveTaint =
+            Optional.of(
+                new TaintBuilder()
+                    .withKey(DEFAULT_TAINT_KEY)
+                    .withValue(providerName)
+                    .withEffect("NoSchedule")
+                    .build());
       }
-      if (kubeletPort < 0 || kubeletPort > 65535) {
-        throw config("kubelet-port", kubeletPort + " is not a port number");
-      }
-      if (podSyncWorkers < 1) {
-        throw config("pod-sync-workers", "must be at least 1, got " + podSyncWorkers);
-      }
-      if (!(eventQps > 0) || eventBurst < 1) {
-        throw config(
-            "eventRateLimit",
-            "needs a positive rate and a burst of at least 1, got " + eventQps + "/" + eventBurst);
-      }
+      return new VirtualKubelet(
+          new Settings(
+              client,
+              nodeName,
+              providerFunction,
+              providerName,
+              nodeIp == null ? defaultNodeIp() : nodeIp,
+              kubeletPort,
+              bindAddress,
+              effectiveTaint,
+              podSyncWorkers,
+              eventQps,
+              eventBurst,
+              Optional.ofNullable(tlsCert),
+              Optional.ofNullable(tlsKey),
+              Optional.ofNullable(clientCa),
+              anonymousAuth,
+              meterRegistry,
+              clock,
+              Collections.unmodifiableMap(new LinkedHashMap<>(nodeLabels)),
+              boundaryConfig(),
+              statusPollInterval,
+              providerReadBudget,
+              startupCleanupParallelism));
+    }
+
+    private ProviderBoundaryConfig boundaryConfig() {
       ProviderBoundaryConfig boundary = ProviderBoundaryConfig.defaults();
       for (Map.Entry<String, Duration> timeout : providerCallTimeouts.entrySet()) {
         try {
@@ -542,54 +649,20 @@ public final class VirtualKubelet implements AutoCloseable {
       if (providerWriteRate != null) {
         boundary = boundary.withWriteRate(providerWriteRate);
       }
-      boundaryConfig = boundary;
-      if (statusPollInterval.isNegative() || statusPollInterval.isZero()) {
-        throw config("statusPollInterval", "must be positive, got " + statusPollInterval);
+      return boundary;
+    }
+
+    private static void readable(String option, String what, Path file) {
+      if (!Files.isRegularFile(file)) {
+        throw config(option, what + " file '" + file + "' does not exist");
       }
-      if (!(providerReadBudget > 0) || Double.isInfinite(providerReadBudget)) {
-        throw config(
-            "providerReadBudget",
-            "must be a positive number of reads per second, got " + providerReadBudget);
+      if (!Files.isReadable(file)) {
+        throw config(option, what + " file '" + file + "' is not readable");
       }
-      if (startupCleanupParallelism < 1) {
-        throw config(
-            "startupCleanupParallelism", "must be at least 1, got " + startupCleanupParallelism);
-      }
-      if (tlsCert != null && !Files.isReadable(tlsCert)) {
-        throw config("tls-cert", "cannot read " + tlsCert);
-      }
-      if (tlsKey != null && !Files.isReadable(tlsKey)) {
-        throw config("tls-key", "cannot read " + tlsKey);
-      }
-      if (clientCa != null && !Files.isReadable(clientCa)) {
-        throw config("client-ca", "cannot read " + clientCa);
-      }
-      if (taint != null && taint.getEffect() != null) {
-        if (!Set.of("NoSchedule", "PreferNoSchedule", "NoExecute").contains(taint.getEffect())) {
-          throw config(
-              "taint-effect",
-              "'" + taint.getEffect() + "' is not one of NoSchedule, PreferNoSchedule, NoExecute");
-        }
-      }
-      if (taintDisabled) {
-        taint = null;
-      } else if (!taintSet) {
-        taint =
-            new TaintBuilder()
-                .withKey(DEFAULT_TAINT_KEY)
-                .withValue(providerName)
-                .withEffect("NoSchedule")
-                .build();
-      }
-      if (nodeIp == null) {
-        nodeIp = defaultNodeIp();
-      }
-      return new VirtualKubelet(this);
     }
 
     private static VkjException config(String option, String problem) {
-      return new VkjException(
-          VkjException.Code.CONFIG, "invalid option " + option + ": " + problem);
+      return VkjException.invalidOption(option, problem);
     }
 
     private static String defaultNodeIp() {

@@ -8,7 +8,6 @@ import com.google.inject.Stage;
 import dev.vkj.core.VirtualKubelet;
 import dev.vkj.core.VkjException;
 import dev.vkj.core.VkjException.Code;
-import dev.vkj.core.provider.ProviderBoundaryConfig;
 import dev.vkj.spi.BackendLimits;
 import dev.vkj.spi.ProviderConfig;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -46,8 +45,21 @@ import picocli.CommandLine.Option;
       "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage or configuration."
     })
 final class RunCommand implements Callable<Integer> {
-  private static final Set<String> TAINT_EFFECTS =
-      Set.of("NoSchedule", "PreferNoSchedule", "NoExecute");
+  /** The flag of each option the core names in a {@link VkjException#option()}. */
+  private static final Map<String, String> FLAGS_OF_CORE_OPTIONS =
+      Map.ofEntries(
+          Map.entry("nodeName", "--node-name"),
+          Map.entry("kubeletPort", "--kubelet-port"),
+          Map.entry("podSyncWorkers", "--pod-sync-workers"),
+          Map.entry("eventRateLimit", "--event-qps/--event-burst"),
+          Map.entry("providerCallTimeout", "--provider-call-timeout"),
+          Map.entry("statusPollInterval", "--status-poll-interval"),
+          Map.entry("providerReadBudget", "--provider-read-budget"),
+          Map.entry("startupCleanupParallelism", "--startup-cleanup-parallelism"),
+          Map.entry("tlsCertificate", "--tls-cert/--tls-key"),
+          Map.entry("clientCa", "--client-ca"),
+          Map.entry("taint", "--taint-effect"));
+
   private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace");
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?)/(\\d+)");
@@ -406,24 +418,14 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** Checks the parsed options; a problem is a usage error naming the option. */
+  /**
+   * Parses the options. The core checks the values ({@link VirtualKubelet.Builder#validate()}, the
+   * one place of those rules); a problem it finds is reported here under the flag's name.
+   */
   RunOptions options() {
-    if (!TAINT_EFFECTS.contains(taintEffect)) {
-      throw usage(
-          "invalid --taint-effect '"
-              + taintEffect
-              + "': expected NoSchedule, PreferNoSchedule or NoExecute");
-    }
-    if (podSyncWorkers < 1) {
-      throw usage("invalid --pod-sync-workers " + podSyncWorkers + ": must be at least 1");
-    }
-    checkPort("--kubelet-port", kubeletPort);
     checkPort("--metrics-port", metricsPort);
     if (provider.isBlank()) {
       throw usage("--provider is empty");
-    }
-    if (nodeName.isBlank()) {
-      throw usage("--node-name is empty");
     }
     Optional<Taint> taint = Optional.empty();
     if (!disableTaint) {
@@ -438,66 +440,53 @@ final class RunCommand implements Callable<Integer> {
     if ((tlsCert == null) != (tlsKey == null)) {
       throw usage("--tls-cert and --tls-key must be given together");
     }
-    Optional<RunOptions.TlsFiles> tls = Optional.empty();
-    if (tlsCert != null) {
-      tls =
-          Optional.of(
-              new RunOptions.TlsFiles(
-                  readable("--tls-cert", tlsCert), readable("--tls-key", tlsKey)));
-    }
-    Optional<Path> ca = Optional.ofNullable(clientCa).map(path -> readable("--client-ca", path));
+    Optional<RunOptions.TlsFiles> tls =
+        Optional.ofNullable(tlsCert).map(cert -> new RunOptions.TlsFiles(cert, tlsKey));
     Optional<Path> configFile =
         Optional.ofNullable(providerConfig).map(path -> readable("--provider-config", path));
     Map<String, Duration> timeouts = new LinkedHashMap<>();
     providerCallTimeouts.forEach(
-        (operation, value) -> {
-          String op = operation.strip();
-          if (!ProviderBoundaryConfig.operations().contains(op)) {
-            throw usage(
-                "invalid --provider-call-timeout '"
-                    + operation
-                    + "': expected one of "
-                    + String.join(", ", ProviderBoundaryConfig.operations()));
-          }
-          timeouts.put(op, duration("--provider-call-timeout " + op, value));
-        });
+        (operation, value) ->
+            timeouts.put(
+                operation.strip(), duration("--provider-call-timeout " + operation, value)));
     Duration pollInterval = duration("--status-poll-interval", statusPollInterval);
-    if (!(providerReadBudget > 0) || Double.isInfinite(providerReadBudget)) {
-      throw usage(
-          "invalid --provider-read-budget "
-              + providerReadBudget
-              + ": must be a positive number of reads per second");
+    RunOptions options =
+        new RunOptions(
+            provider.strip(),
+            nodeName.strip(),
+            kubeconfigFile(),
+            configFile,
+            providerPath.get(),
+            nodeIp == null || nodeIp.isBlank()
+                ? NodeAddresses.firstNonLoopbackIpv4()
+                : nodeIp.strip(),
+            kubeletPort,
+            bindAddress,
+            taint,
+            podSyncWorkers,
+            new RunOptions.EventLimits(eventQps, eventBurst),
+            checkLogLevel(logLevel),
+            tls,
+            Optional.ofNullable(clientCa),
+            anonymousAuth,
+            metricsPort,
+            nodeLabels,
+            timeouts,
+            rate("--provider-read-rate", providerReadRate),
+            rate("--provider-write-rate", providerWriteRate),
+            pollInterval,
+            providerReadBudget,
+            startupCleanupParallelism);
+    try {
+      RunnerModule.coreOptions(options).validate();
+    } catch (VkjException e) {
+      if (e.option().isEmpty()) {
+        throw e;
+      }
+      String flag = FLAGS_OF_CORE_OPTIONS.getOrDefault(e.option().get(), e.option().get());
+      throw new VkjException(Code.USAGE, "invalid " + flag + ": " + e.problem().orElse(""), e);
     }
-    if (startupCleanupParallelism < 1) {
-      throw usage(
-          "invalid --startup-cleanup-parallelism "
-              + startupCleanupParallelism
-              + ": must be at least 1");
-    }
-    return new RunOptions(
-        provider.strip(),
-        nodeName.strip(),
-        kubeconfigFile(),
-        configFile,
-        providerPath.get(),
-        nodeIp == null || nodeIp.isBlank() ? NodeAddresses.firstNonLoopbackIpv4() : nodeIp.strip(),
-        kubeletPort,
-        bindAddress,
-        taint,
-        podSyncWorkers,
-        new RunOptions.EventLimits(eventQps, eventBurst),
-        checkLogLevel(logLevel),
-        tls,
-        ca,
-        anonymousAuth,
-        metricsPort,
-        nodeLabels,
-        timeouts,
-        rate("--provider-read-rate", providerReadRate),
-        rate("--provider-write-rate", providerWriteRate),
-        pollInterval,
-        providerReadBudget,
-        startupCleanupParallelism);
+    return options;
   }
 
   /** {@code 500ms}, {@code 30s}, {@code 2m} or {@code 1h}; positive. */

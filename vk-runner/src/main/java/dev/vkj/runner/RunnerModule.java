@@ -123,18 +123,24 @@ final class RunnerModule extends AbstractModule {
       ProviderFactory factory,
       ProviderConfig config,
       MeterRegistry meters) {
+    return coreOptions(options)
+        .client(client)
+        .provider(factory, config)
+        .meterRegistry(meters)
+        .build();
+  }
+
+  /** The run options as the core's; the client, provider and meters are set by the caller. */
+  static VirtualKubelet.Builder coreOptions(RunOptions options) {
     VirtualKubelet.Builder builder =
         VirtualKubelet.builder()
-            .client(client)
             .nodeName(options.nodeName())
-            .provider(factory, config)
             .nodeIp(options.nodeIp())
             .kubeletPort(options.kubeletPort())
             .bindAddress(options.bindAddress())
             .podSyncWorkers(options.podSyncWorkers())
             .eventRateLimit(options.eventLimits().qps(), options.eventLimits().burst())
             .anonymousAuth(options.anonymousAuth())
-            .meterRegistry(meters)
             .nodeLabels(options.nodeLabels())
             .statusPollInterval(options.statusPollInterval())
             .providerReadBudget(options.providerReadBudget())
@@ -145,6 +151,6 @@ final class RunnerModule extends AbstractModule {
     options.taint().ifPresentOrElse(builder::taint, builder::disableTaint);
     options.tlsCertificate().ifPresent(tls -> builder.tlsCertificate(tls.certificate(), tls.key()));
     options.clientCa().ifPresent(builder::clientCa);
-    return builder.build();
+    return builder;
   }
 }

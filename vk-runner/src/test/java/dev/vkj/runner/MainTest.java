@@ -90,7 +90,7 @@ final class MainTest {
 
     assertThat(runs.exitCode()).as("%s", runs).isEqualTo(2);
     assertThat(runs.err())
-        .contains("invalid --taint-effect 'Never'")
+        .contains("invalid --taint-effect: effect 'Never' is not one of")
         .contains("See 'vk-runner run --help'");
   }
 
@@ -99,7 +99,7 @@ final class MainTest {
     Runs runs = Runs.run(Map.of("VKUBELET_TAINT_EFFECT", "NoScheduel"), "run");
 
     assertThat(runs.exitCode()).as("%s", runs).isEqualTo(2);
-    assertThat(runs.err()).contains("invalid --taint-effect 'NoScheduel'");
+    assertThat(runs.err()).contains("invalid --taint-effect: effect 'NoScheduel' is not one of");
   }
 
   @Test

@@ -123,7 +123,9 @@ final class RunOptionsTest {
 
   @Test
   void invalidProviderCallSettingsNameTheOption() {
-    assertUsage("invalid --provider-call-timeout 'exec'", "--provider-call-timeout=exec=1s");
+    assertUsage(
+        "invalid --provider-call-timeout: provider operation exec streams and has no timeout",
+        "--provider-call-timeout=exec=1s");
     assertUsage("expected one of createPod, updatePod", "--provider-call-timeout=nope=1s");
     assertUsage(
         "invalid --provider-call-timeout createPod 'soon'",
@@ -133,8 +135,6 @@ final class RunOptionsTest {
     assertUsage("invalid --provider-write-rate '0/10'", "--provider-write-rate=0/10");
     assertUsage("invalid --provider-read-rate '5/0'", "--provider-read-rate=5/0");
     assertUsage("invalid --status-poll-interval '5'", "--status-poll-interval=5");
-    assertUsage("invalid --provider-read-budget 0.0", "--provider-read-budget=0");
-    assertUsage("invalid --startup-cleanup-parallelism 0", "--startup-cleanup-parallelism=0");
   }
 
   @Test
@@ -299,9 +299,15 @@ final class RunOptionsTest {
 
   @Test
   void invalidValuesNameTheOption() {
-    assertUsage("invalid --taint-effect 'Sometimes'", "--taint-effect=Sometimes");
-    assertUsage("invalid --pod-sync-workers 0", "--pod-sync-workers=0");
-    assertUsage("invalid --kubelet-port 70000", "--kubelet-port=70000");
+    assertUsage(
+        "invalid --taint-effect: effect 'Sometimes' is not one of", "--taint-effect=Sometimes");
+    assertUsage("invalid --pod-sync-workers: must be at least 1, got 0", "--pod-sync-workers=0");
+    assertUsage("invalid --kubelet-port: 70000 is not a port number", "--kubelet-port=70000");
+    assertUsage("invalid --node-name: 'Big_Node' is not a valid node name", "--node-name=Big_Node");
+    assertUsage("invalid --event-qps/--event-burst", "--event-burst=0");
+    assertUsage("invalid --provider-read-budget", "--provider-read-budget=0");
+    assertUsage("invalid --startup-cleanup-parallelism", "--startup-cleanup-parallelism=0");
+    assertUsage("invalid --node-name: '' is not a valid node name", "--node-name= ");
     assertUsage("invalid --metrics-port -1", "--metrics-port=-1");
     assertUsage("--tls-cert and --tls-key must be given together", "--tls-cert=" + dir);
     assertThatThrownBy(() -> parse(Map.of(), "--kubeconfig=" + dir.resolve("none")))
@@ -309,7 +315,7 @@ final class RunOptionsTest {
         .hasMessageContaining("kubeconfig file '" + dir.resolve("none") + "' does not exist");
     assertThatThrownBy(() -> parse(Map.of(), "--client-ca=" + dir.resolve("ca.pem")))
         .isInstanceOf(VkjException.class)
-        .hasMessageContaining("--client-ca file");
+        .hasMessageContaining("invalid --client-ca: CA bundle file");
   }
 
   private void assertUsage(String message, String... args) {

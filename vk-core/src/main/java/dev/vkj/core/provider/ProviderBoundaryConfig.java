@@ -125,7 +125,10 @@ public record ProviderBoundaryConfig(
     Optional<Operation> op = Operation.byMethod(operation);
     if (op.isEmpty()) {
       throw new IllegalArgumentException(
-          "unknown provider operation '" + operation + "'; expected one of " + operations());
+          "unknown provider operation '"
+              + operation
+              + "'; expected one of "
+              + String.join(", ", operations()));
     }
     if (op.get().defaultTimeout().isEmpty()) {
       throw new IllegalArgumentException(
