@@ -222,7 +222,8 @@ class PodControllerCloudIT {
                 .endContainer()
                 .endSpec()
                 .build());
-    await("one update", () -> cloud.updates.get() == 1);
+    // behind 1,000 polled pods on a loaded machine; waiting longer proves no less
+    await("one update", Duration.ofMinutes(5), () -> cloud.updates.get() == 1);
     assertThat(cloud.creates).hasValue(0);
   }
 

@@ -209,7 +209,7 @@ class SpdyStreamingIT {
     assertThat(text(client.awaitData(stdout, 8))).isEqualTo("started\n");
     client.close();
 
-    assertThat(server.provider.blockCancelled.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(server.provider.blockCancelled.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(server.provider.blockInterrupted).isTrue();
     assertThat(server.provider.blockSawClosed).isTrue();
   }
@@ -253,7 +253,7 @@ class SpdyStreamingIT {
       client.openStream("error");
       client.openStream("stdout");
       assertThat(client.awaitConnectionClosed()).isTrue();
-      assertThat(server.provider.blockCancelled.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(server.provider.blockCancelled.await(30, TimeUnit.SECONDS)).isTrue();
     }
   }
 
@@ -436,7 +436,7 @@ class SpdyStreamingIT {
       int stdout = client.openStream("stdout");
       client.awaitData(stdout, 8);
       client.goAway();
-      assertThat(server.provider.blockCancelled.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(server.provider.blockCancelled.await(30, TimeUnit.SECONDS)).isTrue();
       assertThat(server.provider.blockInterrupted).isTrue();
     }
   }

@@ -168,7 +168,7 @@ class WebSocketStreamingIT {
     assertThat(client.next().data()).isEmpty();
     assertThat(client.next().text()).isEqualTo("started\n");
     client.close();
-    assertThat(server.provider.blockCancelled.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(server.provider.blockCancelled.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(server.provider.blockInterrupted).isTrue();
     assertThat(server.provider.blockSawClosed).isTrue();
   }
@@ -181,7 +181,7 @@ class WebSocketStreamingIT {
     assertThat(client.next().data()).isEmpty();
     assertThat(client.next().text()).isEqualTo("started\n");
     client.abort();
-    assertThat(server.provider.blockCancelled.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(server.provider.blockCancelled.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(server.provider.blockInterrupted).isTrue();
   }
 
@@ -317,9 +317,10 @@ class WebSocketStreamingIT {
     WebSocketTestClient client =
         WebSocketTestClient.connect(
             server.port(), "/exec/default/web-0/app?command=block&output=1", "v5.channel.k8s.io");
-    assertThat(client.next().data()).isEmpty();
-    assertThat(client.next().text()).isEqualTo("started\n");
-    assertThat(server.provider.blockCancelled.await(5, TimeUnit.SECONDS)).isTrue();
+    // the 300 ms idle timeout may close the socket before the call's first output when the
+    // machine is loaded, so only the close and the cancelled call are required
+    client.untilClosed();
+    assertThat(server.provider.blockCancelled.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(server.provider.blockSawClosed).isTrue();
   }
 
