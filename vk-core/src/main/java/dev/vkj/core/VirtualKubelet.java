@@ -120,7 +120,7 @@ public final class VirtualKubelet implements AutoCloseable {
           new CoreProviderContext(
               options.nodeName,
               options.nodeIp,
-              options.kubeletPort,
+              options.server.port(),
               options.clock,
               scheduler,
               new ApiClusterResources(options.client),
@@ -156,7 +156,7 @@ public final class VirtualKubelet implements AutoCloseable {
       // the API server must reach logs and exec as soon as the node exists
       ExecutorService streamThreads = Executors.newCachedThreadPool(daemonThreads("vkj-stream"));
       started.add(streamThreads::shutdownNow);
-      KubeletServerConfig serverConfig = serverConfig();
+      KubeletServerConfig serverConfig = options.server;
       KubeletServer server =
           new KubeletServer(
               serverConfig,
@@ -226,22 +226,7 @@ public final class VirtualKubelet implements AutoCloseable {
 
   /** The port of the kubelet API server: the bound one once started (port 0 picks a free one). */
   public int kubeletPort() {
-    return boundPort > 0 ? boundPort : options.kubeletPort;
-  }
-
-  private KubeletServerConfig serverConfig() {
-    KubeletServerConfig config =
-        KubeletServerConfig.defaults(options.nodeName)
-            .withBindAddress(options.bindAddress)
-            .withPort(options.kubeletPort)
-            .withAnonymousAuth(options.anonymousAuth);
-    if (options.tlsCert.isPresent()) {
-      config = config.withTls(options.tlsCert.get(), options.tlsKey.get());
-    }
-    if (options.clientCa.isPresent()) {
-      config = config.withClientCa(options.clientCa.get());
-    }
-    return config;
+    return boundPort > 0 ? boundPort : options.server.port();
   }
 
   /**
@@ -308,16 +293,11 @@ public final class VirtualKubelet implements AutoCloseable {
       Function<ProviderContext, Provider> providerFunction,
       String providerName,
       String nodeIp,
-      int kubeletPort,
-      String bindAddress,
+      KubeletServerConfig server,
       Optional<Taint> taint,
       int podSyncWorkers,
       double eventQps,
       int eventBurst,
-      Optional<Path> tlsCert,
-      Optional<Path> tlsKey,
-      Optional<Path> clientCa,
-      boolean anonymousAuth,
       MeterRegistry meterRegistry,
       Clock clock,
       Map<String, String> nodeLabels,
@@ -538,6 +518,12 @@ public final class VirtualKubelet implements AutoCloseable {
      * builder method (a command line maps that name to its flag).
      */
     public Builder validate() {
+      check();
+      return this;
+    }
+
+    /** The checks of {@link #validate()}; returns the provider boundary's config they built. */
+    private ProviderBoundaryConfig check() {
       if (nodeName.length() > 253 || !DNS_SUBDOMAIN.matcher(nodeName).matches()) {
         throw config(
             "nodeName", "'" + nodeName + "' is not a valid node name (lower-case DNS subdomain)");
@@ -553,7 +539,7 @@ public final class VirtualKubelet implements AutoCloseable {
             "eventRateLimit",
             "needs a positive rate and a burst of at least 1, got " + eventQps + "/" + eventBurst);
       }
-      boundaryConfig();
+      ProviderBoundaryConfig boundary = boundaryConfig();
       if (statusPollInterval.isNegative() || statusPollInterval.isZero()) {
         throw config("statusPollInterval", "must be positive, got " + statusPollInterval);
       }
@@ -582,7 +568,7 @@ public final class VirtualKubelet implements AutoCloseable {
                   + "' is not one of NoSchedule, PreferNoSchedule, NoExecute");
         }
       }
-      return this;
+      return boundary;
     }
 
     /** Checks the options like {@link #validate()}, and that a client and a provider are set. */
@@ -593,7 +579,7 @@ public final class VirtualKubelet implements AutoCloseable {
       if (providerFunction == null) {
         throw config("provider", "a provider is required");
       }
-      validate();
+      ProviderBoundaryConfig boundary = check();
       Optional<Taint> effectiveTaint;
       if (taintDisabled) {
         effectiveTaint = Optional.empty();
@@ -608,6 +594,17 @@ public final class VirtualKubelet implements AutoCloseable {
                     .withEffect("NoSchedule")
                     .build());
       }
+      KubeletServerConfig server =
+          KubeletServerConfig.defaults(nodeName)
+              .withBindAddress(bindAddress)
+              .withPort(kubeletPort)
+              .withAnonymousAuth(anonymousAuth);
+      if (tlsCert != null) {
+        server = server.withTls(tlsCert, tlsKey);
+      }
+      if (clientCa != null) {
+        server = server.withClientCa(clientCa);
+      }
       return new VirtualKubelet(
           new Settings(
               client,
@@ -615,20 +612,15 @@ public final class VirtualKubelet implements AutoCloseable {
               providerFunction,
               providerName,
               nodeIp == null ? defaultNodeIp() : nodeIp,
-              kubeletPort,
-              bindAddress,
+              server,
               effectiveTaint,
               podSyncWorkers,
               eventQps,
               eventBurst,
-              Optional.ofNullable(tlsCert),
-              Optional.ofNullable(tlsKey),
-              Optional.ofNullable(clientCa),
-              anonymousAuth,
               meterRegistry,
               clock,
               Collections.unmodifiableMap(new LinkedHashMap<>(nodeLabels)),
-              boundaryConfig(),
+              boundary,
               statusPollInterval,
               providerReadBudget,
               startupCleanupParallelism));
