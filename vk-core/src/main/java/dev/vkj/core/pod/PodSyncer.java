@@ -484,6 +484,12 @@ final class PodSyncer {
       if (p != null
           && p.getStatus() != null
           && (p.getMetadata().getUid() == null || sameUid(p, api))) {
+        if (p.getMetadata().getDeletionTimestamp() != null
+            && api.getMetadata().getDeletionTimestamp() == null) {
+          // an eviction pushed during this sync: its status is written by the eviction, which the
+          // re-run the push queued takes; written here, it would make the pod terminal first
+          return Observed.UNKNOWN;
+        }
         return Observed.of(p.getStatus());
       }
     }

@@ -268,6 +268,18 @@ class FakeProvider implements Provider {
     private volatile Listener listener;
     final AtomicInteger registrations = new AtomicInteger();
 
+    /** When set, the backend evicts each pod with this message inside the call that created it. */
+    volatile String evictOnCreate;
+
+    @Override
+    public void createPod(Pod pod) throws ProviderException {
+      super.createPod(pod);
+      String message = evictOnCreate;
+      if (message != null) {
+        evict(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), null, message);
+      }
+    }
+
     @Override
     public void notifyPodStatus(Listener listener) {
       registrations.incrementAndGet();

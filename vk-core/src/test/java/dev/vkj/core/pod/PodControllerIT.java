@@ -818,6 +818,25 @@ class PodControllerIT {
     assertThat(get("job").getStatus().getReason()).isEqualTo("DeadlineExceeded");
   }
 
+  @Test
+  void podEvictedWhileTheSyncThatCreatedItRunsIsStillDeleted() throws Exception {
+    // the eviction's push lands in the middle of a sync, between the create and the status read
+    FakeProvider.Notifying provider = new FakeProvider.Notifying();
+    provider.evictOnCreate = "backend out of memory";
+    start(provider);
+    Pod created = create(pod("web").editMetadata().addToFinalizers(HOLD).endMetadata().build());
+
+    await("API delete", PodControllerIT::deleteSent);
+    assertThat(RecordingClient.requests("DELETE").get(0).body())
+        .contains("\"preconditions\":{\"uid\":\"" + created.getMetadata().getUid() + "\"}");
+    await("Evicted event", () -> !events.withReason("Evicted").isEmpty());
+    await("status written", () -> "Evicted".equals(get("web").getStatus().getReason()));
+    assertThat(get("web").getStatus().getPhase()).isEqualTo("Failed");
+    assertThat(provider.createAttempts).hasValue(1);
+    releaseFinalizer("web");
+    await("pod gone", () -> get("web") == null);
+  }
+
   @ParameterizedTest(name = "provider grace={0}")
   @ValueSource(longs = {5, -1})
   void podEvictedInTheBackendIsDeletedWithItsGraceAndUid(long providerGrace) throws Exception {
