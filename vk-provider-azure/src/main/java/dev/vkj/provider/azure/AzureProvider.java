@@ -1,0 +1,465 @@
+package dev.vkj.provider.azure;
+
+import static java.util.Objects.requireNonNull;
+
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpRequest;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.http.rest.PagedResponse;
+import com.azure.core.http.rest.Response;
+import com.azure.json.JsonProviders;
+import com.azure.json.JsonReader;
+import com.azure.resourcemanager.containerinstance.ContainerInstanceManager;
+import com.azure.resourcemanager.containerinstance.fluent.ContainerGroupsClient;
+import com.azure.resourcemanager.containerinstance.fluent.ContainersClient;
+import com.azure.resourcemanager.containerinstance.fluent.models.ContainerGroupInner;
+import com.azure.resourcemanager.containerinstance.fluent.models.LogsInner;
+import dev.vkj.spi.BackendLimits;
+import dev.vkj.spi.BatchedPodStatus;
+import dev.vkj.spi.ContainerLogs;
+import dev.vkj.spi.LogOptions;
+import dev.vkj.spi.NodeDescription;
+import dev.vkj.spi.Provider;
+import dev.vkj.spi.ProviderContext;
+import dev.vkj.spi.ProviderException;
+import dev.vkj.toolkit.ContainerStatuses;
+import dev.vkj.toolkit.LogChunk;
+import dev.vkj.toolkit.PollingLogStream;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each pod as one container group in the configured resource group.
+ *
+ * <p>Writes start an ARM operation and return; no call waits for a long-running operation. Status
+ * comes from one paged list of the resource group per poll, which tells which groups exist and
+ * their provisioning state; the container states ARM leaves out of lists are read with one GET per
+ * group: always for a group not read yet or whose provisioning state changed, and for steady groups
+ * only a few per poll, oldest first.
+ */
+final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs {
+  private static final Logger log = LoggerFactory.getLogger(AzureProvider.class);
+
+  /** ARM's subscription limits (reads 250/25 per s, writes 200/10 per s) with room for others. */
+  static final BackendLimits ARM_LIMITS =
+      BackendLimits.of(new BackendLimits.Rate(20, 200), new BackendLimits.Rate(8, 160));
+
+  /** A steady group is read again after this long. */
+  static final Duration STEADY_REFRESH = Duration.ofMinutes(5);
+
+  /** Steady groups read per status list, beyond the groups that changed. */
+  static final int STEADY_READS_PER_LIST = 5;
+
+  /** How often {@code kubectl logs -f} reads the log again. */
+  static final Duration LOG_POLL = Duration.ofSeconds(2);
+
+  /** How long a created group is reported although a list does not show it yet. */
+  static final Duration LIST_LAG = Duration.ofMinutes(2);
+
+  private final AzureConfig config;
+  private final ProviderContext context;
+  private final GroupTranslator translator;
+  private final ContainerGroupsClient groups;
+  private final ContainersClient containers;
+  private final HttpPipeline pipeline;
+  private final Duration callTimeout;
+
+  /** The last full read of each group, by group name. */
+  private final Map<String, Known> known = new ConcurrentHashMap<>();
+
+  /** Groups this runner created that a list may not show yet, with the time of the create. */
+  private final Map<String, Instant> created = new ConcurrentHashMap<>();
+
+  /** The Azure-AsyncOperation of the last write of each group, to explain a failure. */
+  private final Map<String, String> operations = new ConcurrentHashMap<>();
+
+  private record Known(String provisioningState, PodStatus status, Instant readAt) {}
+
+  AzureProvider(
+      AzureConfig config,
+      ProviderContext context,
+      ContainerInstanceManager manager,
+      Duration callTimeout) {
+    this.config = requireNonNull(config, "config is null");
+    this.context = requireNonNull(context, "context is null");
+    requireNonNull(manager, "manager is null");
+    this.callTimeout = requireNonNull(callTimeout, "callTimeout is null");
+    this.translator = new GroupTranslator(config, context.nodeName(), context.resources());
+    this.groups = manager.serviceClient().getContainerGroups();
+    this.containers = manager.serviceClient().getContainers();
+    this.pipeline = manager.serviceClient().getHttpPipeline();
+  }
+
+  private String group(String namespace, String name) {
+    return GroupNames.groupName(namespace, name);
+  }
+
+  private Instant now() {
+    return context.clock().instant();
+  }
+
+  @Override
+  public void createPod(Pod pod) throws ProviderException {
+    put("create", pod);
+  }
+
+  /** ACI has no in-place update: the group is written again under its name and restarts. */
+  @Override
+  public void updatePod(Pod pod) throws ProviderException {
+    put("update", pod);
+  }
+
+  private void put(String what, Pod pod) throws ProviderException {
+    ContainerGroupInner group = translator.translate(pod);
+    String name = group(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+    try {
+      Response<?> answer =
+          groups
+              .createOrUpdateWithResponseAsync(config.resourceGroup(), name, group)
+              .flatMap(r -> r.getValue().then(reactor.core.publisher.Mono.just(r)))
+              .block(callTimeout);
+      String operation =
+          answer == null
+              ? null
+              : answer
+                  .getHeaders()
+                  .getValue(com.azure.core.http.HttpHeaderName.fromString("Azure-AsyncOperation"));
+      if (operation != null) {
+        operations.put(name, operation);
+      }
+    } catch (RuntimeException e) {
+      throw ArmErrors.map(what + " of container group " + name, e);
+    }
+    created.put(name, now());
+    known.remove(name);
+    log.info(
+        "{} of container group {} for pod {}/{} started",
+        what,
+        name,
+        pod.getMetadata().getNamespace(),
+        pod.getMetadata().getName());
+  }
+
+  @Override
+  public void deletePod(Pod pod) throws ProviderException {
+    String name = group(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+    try {
+      groups
+          .deleteWithResponseAsync(config.resourceGroup(), name)
+          .flatMap(r -> r.getValue().then(reactor.core.publisher.Mono.just(r)))
+          .block(callTimeout);
+    } catch (RuntimeException e) {
+      if (!ArmErrors.notFound(e)) {
+        throw ArmErrors.map("delete of container group " + name, e);
+      }
+    }
+    created.remove(name);
+    operations.remove(name);
+    Known k = known.get(name);
+    if (k != null) {
+      known.put(name, new Known("Deleting", stopped(k.status()), now()));
+    }
+  }
+
+  @Override
+  public Optional<Pod> getPod(String namespace, String name) throws ProviderException {
+    return read(group(namespace, name))
+        .filter(g -> GroupStatus.ofNode(g, context.nodeName()))
+        .filter(g -> namespace.equals(g.tags().get(GroupNames.TAG_NAMESPACE)))
+        .filter(g -> name.equals(g.tags().get(GroupNames.TAG_POD_NAME)))
+        .map(g -> GroupStatus.toPod(g, now()));
+  }
+
+  @Override
+  public Optional<PodStatus> getPodStatus(String namespace, String name) throws ProviderException {
+    String groupName = group(namespace, name);
+    Optional<ContainerGroupInner> g = read(groupName);
+    if (g.isEmpty()) {
+      known.remove(groupName);
+      return Optional.empty();
+    }
+    return Optional.of(remember(groupName, g.get()));
+  }
+
+  /** One GET of the group with its instance view, or empty when ARM does not know it. */
+  private Optional<ContainerGroupInner> read(String name) throws ProviderException {
+    try {
+      return Optional.ofNullable(
+          groups
+              .getByResourceGroupWithResponseAsync(config.resourceGroup(), name)
+              .block(callTimeout)
+              .getValue());
+    } catch (RuntimeException e) {
+      if (ArmErrors.notFound(e)) {
+        return Optional.empty();
+      }
+      throw ArmErrors.map("read of container group " + name, e);
+    }
+  }
+
+  private PodStatus remember(String name, ContainerGroupInner g) {
+    PodStatus status = GroupStatus.status(g, now());
+    if (GroupStatus.PROVISIONING_FAILED.equals(status.getReason())) {
+      operationError(name).ifPresent(status::setMessage);
+    }
+    if ("Deleting".equalsIgnoreCase(g.provisioningState())) {
+      status = stopped(status);
+    }
+    known.put(name, new Known(g.provisioningState(), status, now()));
+    return status;
+  }
+
+  /** The code and message of the failed ARM operation, which a GET of the group does not carry. */
+  private Optional<String> operationError(String name) {
+    String url = operations.get(name);
+    if (url == null) {
+      return Optional.empty();
+    }
+    try (HttpResponse r = pipeline.send(new HttpRequest(HttpMethod.GET, url)).block(callTimeout)) {
+      if (r == null || r.getStatusCode() != 200) {
+        return Optional.empty();
+      }
+      try (JsonReader reader = JsonProviders.createReader(r.getBodyAsBinaryData().toBytes())) {
+        if (reader.readUntyped() instanceof Map<?, ?> body
+            && body.get("error") instanceof Map<?, ?> error) {
+          return Optional.of(error.get("code") + ": " + error.get("message"));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("Could not read the operation of container group {}: {}", name, e.toString());
+    }
+    return Optional.empty();
+  }
+
+  /** Containers of a group being deleted: stopped, as after a graceful stop. */
+  private PodStatus stopped(PodStatus status) {
+    PodStatus copy = new PodStatus();
+    copy.setPodIP(status.getPodIP());
+    copy.setStartTime(status.getStartTime());
+    List<ContainerStatus> out = new ArrayList<>();
+    for (ContainerStatus c :
+        status.getContainerStatuses() == null
+            ? List.<ContainerStatus>of()
+            : status.getContainerStatuses()) {
+      if (c.getState() != null && c.getState().getTerminated() != null) {
+        out.add(c);
+        continue;
+      }
+      Instant started =
+          c.getState() != null && c.getState().getRunning() != null
+              ? Instant.parse(c.getState().getRunning().getStartedAt())
+              : null;
+      Instant now = now();
+      ContainerStatus s =
+          ContainerStatuses.of(c.getName(), c.getImage())
+              .containerId(c.getContainerID())
+              .restartCount(c.getRestartCount() == null ? 0 : c.getRestartCount())
+              .state(
+                  ContainerStatuses.terminated(
+                      0,
+                      null,
+                      "container group deleted",
+                      started == null || started.isAfter(now) ? null : started,
+                      now))
+              .build();
+      out.add(s);
+    }
+    copy.setContainerStatuses(out);
+    return copy;
+  }
+
+  @Override
+  public List<Pod> listPods() throws ProviderException {
+    List<Pod> out = new ArrayList<>();
+    for (ContainerGroupInner g : list()) {
+      out.add(GroupStatus.toPod(g, now()));
+    }
+    return out;
+  }
+
+  /** Every group of this node, from the paged list of the resource group. */
+  private List<ContainerGroupInner> list() throws ProviderException {
+    List<ContainerGroupInner> out = new ArrayList<>();
+    try {
+      for (PagedResponse<ContainerGroupInner> page :
+          groups.listByResourceGroup(config.resourceGroup()).iterableByPage()) {
+        for (ContainerGroupInner g : page.getValue()) {
+          if (GroupStatus.ofNode(g, context.nodeName())) {
+            out.add(g);
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      throw ArmErrors.map("list of container groups in " + config.resourceGroup(), e);
+    }
+    return out;
+  }
+
+  @Override
+  public List<Pod> listPodStatuses() throws ProviderException {
+    Instant now = now();
+    List<ContainerGroupInner> listed = list();
+    Set<String> seen = new HashSet<>();
+    List<ContainerGroupInner> stale = new ArrayList<>();
+    List<Pod> out = new ArrayList<>();
+    for (ContainerGroupInner g : listed) {
+      seen.add(g.name());
+      created.remove(g.name());
+      Known k = known.get(g.name());
+      boolean changed =
+          k == null
+              || !k.provisioningState().equalsIgnoreCase(String.valueOf(g.provisioningState()));
+      PodStatus status;
+      if (hasInstanceView(g)) {
+        status = remember(g.name(), g);
+      } else if (changed) {
+        status = read(g.name()).map(full -> remember(g.name(), full)).orElse(null);
+      } else {
+        if (Duration.between(k.readAt(), now).compareTo(STEADY_REFRESH) > 0) {
+          stale.add(g);
+        }
+        status = k.status();
+      }
+      if (status != null) {
+        Pod pod = GroupStatus.toPod(g, now);
+        pod.setStatus(status);
+        out.add(pod);
+      }
+    }
+    stale.sort(Comparator.comparing(g -> known.get(g.name()).readAt()));
+    for (ContainerGroupInner g : stale.subList(0, Math.min(STEADY_READS_PER_LIST, stale.size()))) {
+      Optional<ContainerGroupInner> full = read(g.name());
+      for (Pod p : out) {
+        if (GroupNames.groupName(p.getMetadata().getNamespace(), p.getMetadata().getName())
+            .equals(g.name())) {
+          full.ifPresent(f -> p.setStatus(remember(g.name(), f)));
+        }
+      }
+    }
+    // a list may lag behind a create: those groups are still ours
+    for (var e : created.entrySet()) {
+      if (!seen.contains(e.getKey())
+          && Duration.between(e.getValue(), now).compareTo(LIST_LAG) < 0) {
+        Known k = known.get(e.getKey());
+        read(e.getKey())
+            .ifPresent(
+                g -> {
+                  Pod pod = GroupStatus.toPod(g, now);
+                  pod.setStatus(remember(e.getKey(), g));
+                  out.add(pod);
+                });
+        if (k == null) {
+          created.remove(e.getKey(), e.getValue()); // read once; the next list decides
+        }
+      }
+    }
+    known.keySet().removeIf(name -> !seen.contains(name) && !created.containsKey(name));
+    return out;
+  }
+
+  private static boolean hasInstanceView(ContainerGroupInner g) {
+    return g.instanceView() != null
+        && g.containers() != null
+        && g.containers().stream().allMatch(c -> c.instanceView() != null);
+  }
+
+  @Override
+  public InputStream containerLogs(
+      String namespace, String pod, String container, LogOptions options) throws ProviderException {
+    String name = group(namespace, pod);
+    if (read(name)
+        .filter(g -> g.containers().stream().anyMatch(c -> container.equals(c.name())))
+        .isEmpty()) {
+      throw ProviderException.notFound(
+          "container " + container + " of pod " + namespace + "/" + pod);
+    }
+    return PollingLogStream.open(
+        request -> {
+          // the first fetch may take only the asked tail; later ones take the whole log, so that
+          // no line written between two polls is lost
+          Integer tail =
+              request.first() && request.options().tailLines().isPresent()
+                  ? request.options().tailLines().getAsInt()
+                  : null;
+          LogsInner logs;
+          try {
+            logs =
+                containers
+                    .listLogsWithResponseAsync(config.resourceGroup(), name, container, tail, true)
+                    .block(callTimeout)
+                    .getValue();
+          } catch (RuntimeException e) {
+            if (ArmErrors.notFound(e)) {
+              throw ProviderException.notFound("container group " + name + " is gone");
+            }
+            throw ArmErrors.map("logs of container " + container + " in " + name, e);
+          }
+          boolean ended = ended(name, container);
+          String text = logs.content() == null ? "" : logs.content();
+          return LogChunk.window(LogChunk.parse(text, true, ended), ended);
+        },
+        options,
+        LOG_POLL,
+        context.clock());
+  }
+
+  private boolean ended(String name, String container) {
+    Known k = known.get(name);
+    if (k == null || k.status().getContainerStatuses() == null) {
+      return false;
+    }
+    return k.status().getContainerStatuses().stream()
+        .anyMatch(
+            c ->
+                container.equals(c.getName())
+                    && c.getState() != null
+                    && c.getState().getTerminated() != null);
+  }
+
+  @Override
+  public NodeDescription describeNode() {
+    NodeDescription.Builder b =
+        NodeDescription.builder()
+            .capacity("cpu", config.cpu().toString())
+            .capacity("memory", config.memory().toString())
+            .capacity("pods", Integer.toString(config.pods()))
+            .operatingSystem(config.operatingSystem().toLowerCase(java.util.Locale.ROOT))
+            .architecture("amd64")
+            .label("kubernetes.azure.com/managed", "false")
+            .label("node.kubernetes.io/exclude-from-external-load-balancers", "true")
+            .label("topology.kubernetes.io/region", config.region())
+            .osImage("Azure Container Instances")
+            .containerRuntimeVersion("aci://2023-05-01");
+    if (config.gpus() > 0) {
+      b.capacity(GroupTranslator.GPU_RESOURCE, Integer.toString(config.gpus()));
+    }
+    return b.build();
+  }
+
+  /** A read of a group that does not exist: 404 proves ARM answers and the credentials work. */
+  @Override
+  public void ping() throws ProviderException {
+    read("vkj-ping");
+  }
+
+  @Override
+  public BackendLimits limits() {
+    return ARM_LIMITS;
+  }
+}

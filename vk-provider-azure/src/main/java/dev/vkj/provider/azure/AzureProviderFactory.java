@@ -1,0 +1,105 @@
+package dev.vkj.provider.azure;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.credential.TokenRequestContext;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.http.policy.FixedDelay;
+import com.azure.core.http.policy.RetryPolicy;
+import com.azure.core.management.AzureEnvironment;
+import com.azure.core.management.profile.AzureProfile;
+import com.azure.identity.DefaultAzureCredentialBuilder;
+import com.azure.resourcemanager.containerinstance.ContainerInstanceManager;
+import dev.vkj.spi.ConfigKey;
+import dev.vkj.spi.ErrorCode;
+import dev.vkj.spi.Provider;
+import dev.vkj.spi.ProviderConfig;
+import dev.vkj.spi.ProviderContext;
+import dev.vkj.spi.ProviderException;
+import dev.vkj.spi.ProviderFactory;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code azure} provider: pods as container groups of Azure Container Instances. Credentials
+ * come from {@code DefaultAzureCredential}: the service principal of {@code AZURE_TENANT_ID},
+ * {@code AZURE_CLIENT_ID} and {@code AZURE_CLIENT_SECRET}, workload identity, or a managed
+ * identity. See {@code docs/provider-azure.md}.
+ */
+public final class AzureProviderFactory implements ProviderFactory {
+  public static final String NAME = "azure";
+
+  /** The bound of one ARM request; the core's own call timeout is longer. */
+  static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+  public AzureProviderFactory() {}
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description() {
+    return "Azure Container Instances: each pod runs as a container group";
+  }
+
+  @Override
+  public List<ConfigKey> configKeys() {
+    return AzureConfig.KEYS;
+  }
+
+  @Override
+  public Provider create(ProviderConfig config, ProviderContext context) throws ProviderException {
+    AzureConfig azure =
+        AzureConfig.from(config, Optional.ofNullable(System.getenv("AZURE_SUBSCRIPTION_ID")));
+    TokenCredential credential = new DefaultAzureCredentialBuilder().build();
+    return connect(azure, context, credential, new JdkHttpClientBuilder().build());
+  }
+
+  /**
+   * Checks the credentials by fetching a token for ARM, so that bad ones stop the runner before the
+   * node registers, then builds the provider on the SDK's own client.
+   */
+  static AzureProvider connect(
+      AzureConfig config, ProviderContext context, TokenCredential credential, HttpClient http)
+      throws ProviderException {
+    AzureProfile profile = profile(config);
+    String arm = config.armEndpoint().toString();
+    String scope = (arm.endsWith("/") ? arm : arm + "/") + ".default";
+    try {
+      var token = credential.getTokenSync(new TokenRequestContext().addScopes(scope));
+      if (token == null) {
+        throw new ProviderException(ErrorCode.AUTH, "Azure credentials gave no token for " + scope);
+      }
+    } catch (RuntimeException e) {
+      throw new ProviderException(
+          ErrorCode.AUTH, "Azure credentials were refused: " + firstLine(e.getMessage()), e);
+    }
+    ContainerInstanceManager manager =
+        ContainerInstanceManager.configure()
+            .withHttpClient(http)
+            // the core retries with the shared limiter; the SDK's own retries would bypass it
+            .withRetryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ZERO)))
+            .authenticate(credential, profile);
+    return new AzureProvider(config, context, manager, CALL_TIMEOUT);
+  }
+
+  static AzureProfile profile(AzureConfig config) {
+    Map<String, String> endpoints = new HashMap<>(AzureEnvironment.AZURE.getEndpoints());
+    endpoints.put("resourceManagerEndpointUrl", config.armEndpoint().toString());
+    return new AzureProfile(
+        System.getenv("AZURE_TENANT_ID"), config.subscriptionId(), new AzureEnvironment(endpoints));
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "no message";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

@@ -1,0 +1,396 @@
+package dev.vkj.provider.azure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import dev.vkj.spi.ErrorCode;
+import dev.vkj.spi.LogOptions;
+import dev.vkj.spi.PodIdentity;
+import dev.vkj.spi.ProviderConfig;
+import dev.vkj.spi.ProviderException;
+import dev.vkj.testing.FakeProviderContext;
+import dev.vkj.testing.MutableClock;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+/** The provider through the real Azure SDK against the local ARM fake over TLS. */
+class AzureProviderIT {
+  private final MutableClock clock = new MutableClock();
+  private FakeArm arm;
+  private FakeProviderContext context;
+  private AzureProvider provider;
+
+  @BeforeEach
+  void start() throws Exception {
+    arm = FakeArm.withArmLimits(clock);
+    context = FakeProviderContext.builder().nodeName("virtual-kubelet").clock(clock).build();
+    provider = connect(arm, context, Map.of());
+  }
+
+  @AfterEach
+  void stop() {
+    if (provider != null) {
+      provider.close();
+    }
+    context.close();
+    arm.close();
+  }
+
+  static AzureProvider connect(FakeArm arm, FakeProviderContext context, Map<String, String> extra)
+      throws Exception {
+    Map<String, String> raw = new HashMap<>(extra);
+    raw.put("armEndpoint", arm.endpoint());
+    AzureConfig config = GroupTranslatorTest.config(raw);
+    return AzureProviderFactory.connect(config, context, credential(arm.token), http(arm));
+  }
+
+  static TokenCredential credential(String token) {
+    return request -> Mono.just(new AccessToken(token, OffsetDateTime.now().plusHours(1)));
+  }
+
+  static HttpClient http(FakeArm arm) throws Exception {
+    return new JdkHttpClientBuilder(
+            java.net.http.HttpClient.newBuilder().sslContext(arm.clientTls()))
+        .build();
+  }
+
+  private static String groupOf(Pod pod) {
+    return GroupNames.groupName(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+  }
+
+  private PodStatus status(Pod pod) throws ProviderException {
+    return provider
+        .getPodStatus(pod.getMetadata().getNamespace(), pod.getMetadata().getName())
+        .orElse(null);
+  }
+
+  @Test
+  void theHandsOnPodRunsAsOneGroupAndIsDeletedWithoutWaitingForArm() throws Exception {
+    Pod pod = GroupTranslatorTest.helloworld();
+    provider.createPod(pod);
+
+    assertThat(arm.groupNames()).containsExactly(groupOf(pod));
+    assertThat(arm.count("PUT", "group")).isEqualTo(1);
+    PodStatus pending = status(pod);
+    assertThat(pending.getContainerStatuses().get(0).getState().getWaiting().getReason())
+        .isEqualTo("ContainerCreating");
+
+    clock.advance(Duration.ofSeconds(1));
+    PodStatus running = status(pod);
+    assertThat(running.getContainerStatuses().get(0).getState().getRunning()).isNotNull();
+    assertThat(running.getPodIP()).startsWith("20.48.0.");
+    assertThat(running.getStartTime()).isNotNull();
+
+    Pod listed = provider.listPods().get(0);
+    assertThat(listed.getMetadata().getUid()).isEqualTo(pod.getMetadata().getUid());
+    assertThat(PodIdentity.specHash(listed)).hasValue("ab12");
+
+    provider.deletePod(pod);
+    assertThat(arm.count("DELETE", "group")).isEqualTo(1);
+    PodStatus stopping = status(pod);
+    assertThat(stopping.getContainerStatuses().get(0).getState().getTerminated()).isNotNull();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(status(pod)).isNull();
+    assertThat(arm.groupNames()).isEmpty();
+    assertThat(arm.count("GET", "operation")).as("no long-running operation is polled").isZero();
+    provider.deletePod(pod); // deleting an unknown pod succeeds
+  }
+
+  @Test
+  void secretValuesReachArmOnlyAsSecureValues() throws Exception {
+    Pod pod =
+        new PodBuilder(GroupTranslatorTest.helloworld())
+            .editSpec()
+            .editFirstContainer()
+            .addToEnv(
+                new EnvVarBuilder()
+                    .withName("PASSWORD")
+                    .withValue("hunter2-secret")
+                    .withNewValueFrom()
+                    .withNewSecretKeyRef("password", "db", false)
+                    .endValueFrom()
+                    .build())
+            .endContainer()
+            .endSpec()
+            .build();
+    provider.createPod(pod);
+    @SuppressWarnings("unchecked")
+    var stored =
+        (List<Map<String, Object>>)
+            ((Map<String, Object>)
+                    ((Map<String, Object>)
+                        ((List<Map<String, Object>>)
+                                ((Map<String, Object>) arm.stored(groupOf(pod)).get("properties"))
+                                    .get("containers"))
+                            .get(0)
+                            .get("properties")))
+                .get("environmentVariables");
+    assertThat(stored).containsExactly(Map.of("name", "PASSWORD", "secureValue", "hunter2-secret"));
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(provider.getPod("default", "aci-helloworld").orElseThrow().toString())
+        .doesNotContain("hunter2-secret");
+  }
+
+  @Test
+  void aFailedProvisioningCarriesArmsErrorCodeAndMessage() throws Exception {
+    Pod pod =
+        new PodBuilder(GroupTranslatorTest.helloworld())
+            .editSpec()
+            .editFirstContainer()
+            .withImage("myregistry.azurecr.io/does-not-exist:1")
+            .endContainer()
+            .endSpec()
+            .build();
+    provider.createPod(pod);
+    clock.advance(Duration.ofSeconds(1));
+    PodStatus failed = status(pod);
+    assertThat(failed.getPhase()).isEqualTo("Failed");
+    assertThat(failed.getReason()).isEqualTo("ProvisioningFailed");
+    assertThat(failed.getMessage())
+        .startsWith("InaccessibleImage: The image 'myregistry.azurecr.io/does-not-exist:1'");
+  }
+
+  @Test
+  void exitCodesAndRestartsComeThrough() throws Exception {
+    Pod pod =
+        new PodBuilder(GroupTranslatorTest.helloworld())
+            .editSpec()
+            .editFirstContainer()
+            .withCommand("sh", "-c", "sleep 1; exit 3")
+            .endContainer()
+            .endSpec()
+            .build();
+    provider.createPod(pod);
+    clock.advance(Duration.ofSeconds(5));
+    var c = status(pod).getContainerStatuses().get(0);
+    assertThat(c.getRestartCount()).isEqualTo(2);
+    assertThat(c.getState().getRunning()).isNotNull();
+    assertThat(c.getLastState().getTerminated().getExitCode()).isEqualTo(3);
+    assertThat(c.getLastState().getTerminated().getReason()).isEqualTo("Error");
+  }
+
+  @Test
+  void throttlingIsReportedWithArmsRetryAfterAndNotRetriedBehindTheCore() throws Exception {
+    arm.close();
+    arm = new FakeArm(clock, 0.5, 2, 10, 200);
+    provider.close();
+    provider = connect(arm, context, Map.of());
+    provider.ping();
+    provider.ping();
+    assertThatThrownBy(provider::ping)
+        .isInstanceOfSatisfying(
+            ProviderException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.THROTTLED);
+              assertThat(e.retryAfter())
+                  .hasValueSatisfying(
+                      d -> assertThat(d).isGreaterThanOrEqualTo(Duration.ofSeconds(1)));
+            })
+        .hasMessageContaining("SubscriptionRequestsThrottled");
+    assertThat(arm.requests).hasSize(3);
+    assertThat(arm.throttled()).isEqualTo(1);
+  }
+
+  @Test
+  void aFullSubscriptionIsAQuotaWait() throws Exception {
+    arm.maxGroups = 1;
+    provider.createPod(GroupTranslatorTest.helloworld());
+    Pod second =
+        new PodBuilder(GroupTranslatorTest.helloworld())
+            .editMetadata()
+            .withName("second")
+            .withUid("uid-2")
+            .endMetadata()
+            .build();
+    assertThatThrownBy(() -> provider.createPod(second))
+        .isInstanceOfSatisfying(
+            ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.QUOTA_EXCEEDED))
+        .hasMessageContaining("ContainerGroupQuotaReached");
+  }
+
+  @Test
+  void aRestartedProviderAdoptsByTagsWithoutWriting() throws Exception {
+    Pod pod = GroupTranslatorTest.helloworld();
+    provider.createPod(pod);
+    provider.close();
+    long writes = arm.count("PUT", "group");
+    provider = connect(arm, context, Map.of());
+    List<Pod> adopted = provider.listPods();
+    assertThat(adopted)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getMetadata().getUid()).isEqualTo(pod.getMetadata().getUid());
+              assertThat(PodIdentity.specHash(p)).hasValue("ab12");
+            });
+    assertThat(arm.count("PUT", "group")).isEqualTo(writes);
+    // a group of another node in the same resource group is not ours
+    arm.put(
+        "other-node-pod",
+        Map.of(
+            "location",
+            "japaneast",
+            "tags",
+            Map.of("NodeName", "other", "Namespace", "default", "PodName", "x"),
+            "properties",
+            Map.of(
+                "containers",
+                List.of(Map.of("name", "c", "properties", Map.of("image", "nginx"))),
+                "osType",
+                "Linux")));
+    assertThat(provider.listPods()).hasSize(1);
+  }
+
+  @Test
+  void batchedStatusReadsChangedGroupsAndFewSteadyOnes() throws Exception {
+    arm.pageSize = 2;
+    for (int i = 0; i < 5; i++) {
+      provider.createPod(
+          new PodBuilder(GroupTranslatorTest.helloworld())
+              .editMetadata()
+              .withName("web-" + i)
+              .withUid("uid-" + i)
+              .endMetadata()
+              .build());
+    }
+    clock.advance(Duration.ofSeconds(1));
+    arm.requests.clear();
+    List<Pod> first = provider.listPodStatuses();
+    assertThat(first).hasSize(5);
+    assertThat(first)
+        .allSatisfy(
+            p ->
+                assertThat(p.getStatus().getContainerStatuses().get(0).getState().getRunning())
+                    .isNotNull());
+    assertThat(arm.count("GET", "list")).as("three pages").isEqualTo(3);
+    assertThat(arm.count("GET", "group")).as("each new group read once").isEqualTo(5);
+
+    arm.requests.clear();
+    assertThat(provider.listPodStatuses()).hasSize(5);
+    assertThat(arm.count("GET", "group")).as("steady groups are not read").isZero();
+
+    clock.advance(AzureProvider.STEADY_REFRESH.plusSeconds(1));
+    arm.requests.clear();
+    provider.listPodStatuses();
+    assertThat(arm.count("GET", "group")).isEqualTo(AzureProvider.STEADY_READS_PER_LIST);
+  }
+
+  @Test
+  void logsTailAndTimestampsComeFromListLogs() throws Exception {
+    Pod pod = GroupTranslatorTest.helloworld();
+    provider.createPod(pod);
+    clock.advance(Duration.ofSeconds(1));
+    String group = groupOf(pod);
+    arm.log(group, "aci-helloworld", "listening on port 80");
+    arm.log(group, "aci-helloworld", "GET / 200");
+    LogOptions tail =
+        new LogOptions(
+            OptionalInt.of(1),
+            java.util.OptionalLong.empty(),
+            false,
+            false,
+            false,
+            Optional.empty());
+    try (InputStream in =
+        provider.containerLogs("default", "aci-helloworld", "aci-helloworld", tail)) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("GET / 200\n");
+    }
+    try (InputStream in =
+        provider.containerLogs(
+            "default", "aci-helloworld", "aci-helloworld", LogOptions.defaults())) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("listening on port 80\nGET / 200\n");
+    }
+    assertThatThrownBy(
+            () ->
+                provider.containerLogs("default", "aci-helloworld", "nope", LogOptions.defaults()))
+        .isInstanceOfSatisfying(
+            ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+  }
+
+  @Test
+  void refusedCredentialsStopTheProviderBeforeAnyArmCall() throws Exception {
+    AzureConfig config = GroupTranslatorTest.config(Map.of("armEndpoint", arm.endpoint()));
+    TokenCredential refused =
+        request ->
+            Mono.error(new IllegalStateException("AADSTS7000215: Invalid client secret provided."));
+    assertThatThrownBy(() -> AzureProviderFactory.connect(config, context, refused, http(arm)))
+        .isInstanceOfSatisfying(
+            ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AUTH))
+        .hasMessageContaining("AADSTS7000215");
+    assertThat(arm.requests).isEmpty();
+    AzureProvider wrongToken =
+        AzureProviderFactory.connect(config, context, credential("not-the-token"), http(arm));
+    assertThatThrownBy(wrongToken::ping)
+        .isInstanceOfSatisfying(
+            ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AUTH));
+  }
+
+  @Test
+  void aBadConfigurationNamesTheKey() {
+    var factory = new AzureProviderFactory();
+    assertThatThrownBy(
+            () ->
+                factory.create(
+                    ProviderConfig.validated(
+                        Map.of(
+                            "region",
+                            "japaneast",
+                            "subscriptionId",
+                            "00000000-1111-2222-3333-444444444444"),
+                        factory.configKeys()),
+                    context))
+        .isInstanceOfSatisfying(
+            ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+        .hasMessageContaining("resourceGroup");
+    assertThatThrownBy(
+            () ->
+                factory.create(
+                    ProviderConfig.validated(
+                        Map.of(
+                            "region",
+                            "japaneast",
+                            "resourceGroup",
+                            "aci-group",
+                            "subscriptionId",
+                            "not-a-guid"),
+                        factory.configKeys()),
+                    context))
+        .hasMessageContaining("subscriptionId");
+    assertThatThrownBy(
+            () ->
+                factory.create(
+                    ProviderConfig.validated(
+                        Map.of(
+                            "region",
+                            "japaneast",
+                            "resourceGroup",
+                            "aci-group",
+                            "subscriptionId",
+                            "00000000-1111-2222-3333-444444444444",
+                            "armEndpoint",
+                            "http://127.0.0.1:1/"),
+                        factory.configKeys()),
+                    context))
+        .hasMessageContaining("armEndpoint");
+  }
+}
