@@ -116,17 +116,44 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs {
 
   @Override
   public void createPod(Pod pod) throws ProviderException {
-    put("create", pod);
+    put("create", pod, translate(pod));
   }
 
-  /** ACI has no in-place update: the group is written again under its name and restarts. */
+  /**
+   * A change that keeps what the group runs (labels, annotations) only rewrites its tags; anything
+   * else writes the group again, and ACI restarts it: it has no in-place update of containers.
+   */
   @Override
   public void updatePod(Pod pod) throws ProviderException {
-    put("update", pod);
+    ContainerGroupInner group = translate(pod);
+    String name = group(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+    Optional<ContainerGroupInner> current = read(name);
+    String hash = group.tags().get(GroupNames.TAG_GROUP_HASH);
+    if (current.isPresent()
+        && current.get().tags() != null
+        && hash.equals(current.get().tags().get(GroupNames.TAG_GROUP_HASH))) {
+      try {
+        groups
+            .updateWithResponseAsync(
+                config.resourceGroup(),
+                name,
+                new com.azure.core.management.Resource().withTags(group.tags()))
+            .block(callTimeout);
+      } catch (RuntimeException e) {
+        throw ArmErrors.map("tag update of container group " + name, e);
+      }
+      return;
+    }
+    put("update", pod, group);
   }
 
-  private void put(String what, Pod pod) throws ProviderException {
+  private ContainerGroupInner translate(Pod pod) throws ProviderException {
     ContainerGroupInner group = translator.translate(pod);
+    group.tags().put(GroupNames.TAG_GROUP_HASH, GroupNames.groupHash(group));
+    return group;
+  }
+
+  private void put(String what, Pod pod, ContainerGroupInner group) throws ProviderException {
     String name = group(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
     try {
       Response<?> answer =

@@ -25,6 +25,9 @@ final class GroupNames {
   static final String TAG_CREATION_TIMESTAMP = "CreationTimestamp";
   static final String TAG_SPEC_HASH = "vkj-spec-hash";
 
+  /** The hash of the group as written, secrets left out: an update that keeps it only retags. */
+  static final String TAG_GROUP_HASH = "vkj-group-hash";
+
   /** ACI allows 63 characters: lower-case letters, digits and inner single hyphens. */
   private static final int MAX_NAME = 63;
 
@@ -67,11 +70,59 @@ final class GroupNames {
     return tags;
   }
 
+  /**
+   * The hash of what a group runs: its properties with every secret value blanked (a hash of a
+   * secret could be brute-forced from the tags) and without tags.
+   */
+  static String groupHash(
+      com.azure.resourcemanager.containerinstance.fluent.models.ContainerGroupInner g) {
+    try (var reader = com.azure.json.JsonProviders.createReader(g.toJsonString())) {
+      Object tree = reader.readUntyped();
+      if (tree instanceof Map<?, ?> m) {
+        Map<Object, Object> copy = new java.util.TreeMap<>();
+        m.forEach((k, v) -> copy.put(String.valueOf(k), v));
+        copy.remove("tags");
+        tree = blank(copy);
+      }
+      try (var out = new java.io.StringWriter();
+          var writer = com.azure.json.JsonProviders.createWriter(out)) {
+        writer.writeUntyped(tree).flush();
+        return sha256(out.toString());
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("a container group always serializes", e);
+    }
+  }
+
+  private static final java.util.Set<String> SECRET_FIELDS =
+      java.util.Set.of("secureValue", "secret", "storageAccountKey", "password", "workspaceKey");
+
+  private static Object blank(Object o) {
+    if (o instanceof Map<?, ?> m) {
+      Map<String, Object> out = new java.util.TreeMap<>();
+      m.forEach(
+          (k, v) ->
+              out.put(
+                  String.valueOf(k), SECRET_FIELDS.contains(String.valueOf(k)) ? "" : blank(v)));
+      return out;
+    }
+    if (o instanceof java.util.List<?> l) {
+      java.util.List<Object> out = new java.util.ArrayList<>();
+      l.forEach(v -> out.add(blank(v)));
+      return out;
+    }
+    return o;
+  }
+
   private static String hash(String text) {
+    return sha256(text).substring(0, HASH_CHARS);
+  }
+
+  private static String sha256(String text) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest).substring(0, HASH_CHARS);
+      return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }

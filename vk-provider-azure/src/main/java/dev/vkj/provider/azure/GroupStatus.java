@@ -60,6 +60,29 @@ final class GroupStatus {
     }
     Pod pod = new Pod();
     pod.setMetadata(meta);
+    // a partial spec: the containers, by name and image
+    io.fabric8.kubernetes.api.model.PodSpec spec = new io.fabric8.kubernetes.api.model.PodSpec();
+    List<io.fabric8.kubernetes.api.model.Container> containers = new ArrayList<>();
+    for (Container c : list(g.containers())) {
+      containers.add(
+          new io.fabric8.kubernetes.api.model.ContainerBuilder()
+              .withName(c.name())
+              .withImage(c.image())
+              .build());
+    }
+    spec.setContainers(containers);
+    List<io.fabric8.kubernetes.api.model.Container> inits = new ArrayList<>();
+    for (InitContainerDefinition c : list(g.initContainers())) {
+      inits.add(
+          new io.fabric8.kubernetes.api.model.ContainerBuilder()
+              .withName(c.name())
+              .withImage(c.image())
+              .build());
+    }
+    if (!inits.isEmpty()) {
+      spec.setInitContainers(inits);
+    }
+    pod.setSpec(spec);
     pod.setStatus(status(g, now));
     return pod;
   }

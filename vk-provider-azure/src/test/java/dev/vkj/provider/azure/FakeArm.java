@@ -360,6 +360,7 @@ final class FakeArm implements AutoCloseable {
               ? notFound(m.group(2), name)
               : new Answer(200, view(g, now, true), new HashMap<>());
       case "DELETE" -> delete(g, m.group(1), name, now);
+      case "PATCH" -> patch(exchange, g, m.group(2), name, now);
       default -> error(405, "MethodNotAllowed", method);
     };
   }
@@ -403,17 +404,76 @@ final class FakeArm implements AutoCloseable {
     if (existing != null && existing.deleted != null) {
       return error(409, "Conflict", "The container group '" + name + "' is being deleted.");
     }
-    Group g = new Group(name, body, now, subscription);
-    if (existing != null) {
-      g.logs.putAll(existing.logs);
+    double cpu = 0;
+    double memory = 0;
+    for (Object c : cs) {
+      Map<String, Object> requests = requests(c);
+      cpu += number(requests.get("cpu"));
+      memory += number(requests.get("memoryInGB"));
     }
-    groups.put(name, g);
+    if (cpu > 4 || memory > 16) {
+      return error(
+          400,
+          "ResourceRequestsNotSupported",
+          "The requested resource with 'CPU: "
+              + cpu
+              + ", memoryInGB: "
+              + memory
+              + "' is not supported in location '"
+              + body.get("location")
+              + "'.");
+    }
+    Group g;
+    if (existing != null && existing.properties().equals(body.get("properties"))) {
+      // the same group again (only tags may differ): ARM keeps it running
+      existing.body.put("tags", body.get("tags"));
+      g = existing;
+    } else {
+      g = new Group(name, body, now, subscription);
+      if (existing != null) {
+        g.logs.putAll(existing.logs);
+      }
+      groups.put(name, g);
+    }
     String id = UUID.randomUUID().toString();
     operations.put(id, new Operation(id, name, now, false));
     Map<String, String> headers = new HashMap<>();
     headers.put(
         "Azure-AsyncOperation", operationUrl(subscription, body.get("location").toString(), id));
     return new Answer(existing == null ? 201 : 200, view(g, now, true), headers);
+  }
+
+  /** PATCH changes tags only, as ARM's update of container groups. */
+  @SuppressWarnings("unchecked")
+  private Answer patch(
+      HttpExchange exchange, Group g, String resourceGroup, String name, Instant now)
+      throws IOException {
+    if (g == null || g.deleted != null) {
+      return notFound(resourceGroup, name);
+    }
+    Object parsed;
+    try (JsonReader r = JsonProviders.createReader(exchange.getRequestBody().readAllBytes())) {
+      parsed = r.readUntyped();
+    }
+    if (parsed instanceof Map<?, ?> m && m.get("tags") instanceof Map<?, ?> tags) {
+      g.body.put("tags", tags);
+    }
+    return new Answer(200, view(g, now, true), new HashMap<>());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> requests(Object container) {
+    if (container instanceof Map<?, ?> c
+        && c.get("properties") instanceof Map<?, ?> p
+        && p.get("resources") instanceof Map<?, ?> r
+        && r.get("requests") instanceof Map<?, ?> q) {
+      return (Map<String, Object>) q;
+    }
+    return Map.of();
+  }
+
+  private static double number(Object o) {
+    return o instanceof Number n ? n.doubleValue() : 0;
   }
 
   private Answer delete(Group g, String subscription, String name, Instant now) {
@@ -513,7 +573,20 @@ final class FakeArm implements AutoCloseable {
   }
 
   private Answer logs(Group g, String container, Map<String, String> params) {
-    List<String> lines = new ArrayList<>(g.logs.getOrDefault(container, List.of()));
+    List<String> lines = new ArrayList<>();
+    Instant runningAt = g.created.plus(provisionDelay).plus(startDelay);
+    for (Map<String, Object> c : g.containers()) {
+      if (container.equals(c.get("name")) && !clock.instant().isBefore(runningAt)) {
+        // what the container's command echoes is its first output
+        Matcher echo =
+            Pattern.compile("echo ([^;&|]+)")
+                .matcher(String.join(" ", strings(props(c).get("command"))));
+        while (echo.find()) {
+          lines.add(stamp(runningAt) + " " + echo.group(1).strip());
+        }
+      }
+    }
+    lines.addAll(g.logs.getOrDefault(container, List.of()));
     if (params.containsKey("tail")) {
       int tail = Integer.parseInt(params.get("tail"));
       lines = lines.subList(Math.max(0, lines.size() - tail), lines.size());
