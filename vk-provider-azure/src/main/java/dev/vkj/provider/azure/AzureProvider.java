@@ -15,14 +15,18 @@ import com.azure.resourcemanager.containerinstance.fluent.ContainerGroupsClient;
 import com.azure.resourcemanager.containerinstance.fluent.ContainersClient;
 import com.azure.resourcemanager.containerinstance.fluent.models.ContainerGroupInner;
 import com.azure.resourcemanager.containerinstance.fluent.models.LogsInner;
+import dev.vkj.spi.AttachIO;
 import dev.vkj.spi.BackendLimits;
 import dev.vkj.spi.BatchedPodStatus;
+import dev.vkj.spi.ContainerExec;
 import dev.vkj.spi.ContainerLogs;
+import dev.vkj.spi.ErrorCode;
 import dev.vkj.spi.LogOptions;
 import dev.vkj.spi.NodeDescription;
 import dev.vkj.spi.Provider;
 import dev.vkj.spi.ProviderContext;
 import dev.vkj.spi.ProviderException;
+import dev.vkj.spi.TerminalSize;
 import dev.vkj.toolkit.ContainerStatuses;
 import dev.vkj.toolkit.LogChunk;
 import dev.vkj.toolkit.PollingLogStream;
@@ -53,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * group: always for a group not read yet or whose provisioning state changed, and for steady groups
  * only a few per poll, oldest first.
  */
-final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs {
+final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, ContainerExec {
   private static final Logger log = LoggerFactory.getLogger(AzureProvider.class);
 
   /** ARM's subscription limits (reads 250/25 per s, writes 200/10 per s) with room for others. */
@@ -79,6 +83,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs {
   private final ContainersClient containers;
   private final HttpPipeline pipeline;
   private final Duration callTimeout;
+  private final javax.net.ssl.SSLContext tls;
 
   /** The last full read of each group, by group name. */
   private final Map<String, Known> known = new ConcurrentHashMap<>();
@@ -95,11 +100,13 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs {
       AzureConfig config,
       ProviderContext context,
       ContainerInstanceManager manager,
-      Duration callTimeout) {
+      Duration callTimeout,
+      javax.net.ssl.SSLContext tls) {
     this.config = requireNonNull(config, "config is null");
     this.context = requireNonNull(context, "context is null");
     requireNonNull(manager, "manager is null");
     this.callTimeout = requireNonNull(callTimeout, "callTimeout is null");
+    this.tls = requireNonNull(tls, "tls is null");
     this.translator = new GroupTranslator(config, context.nodeName(), context.resources());
     this.groups = manager.serviceClient().getContainerGroups();
     this.containers = manager.serviceClient().getContainers();
@@ -457,6 +464,109 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs {
                 container.equals(c.getName())
                     && c.getState() != null
                     && c.getState().getTerminated() != null);
+  }
+
+  /** How long an exec with a terminal waits for the client's terminal size. */
+  static final Duration TERMINAL_SIZE_WAIT = Duration.ofSeconds(5);
+
+  static final TerminalSize DEFAULT_TERMINAL = new TerminalSize(80, 24);
+
+  /**
+   * Runs the command through ACI's exec: ARM hands out a WebSocket and its password, the first
+   * message is the password, then stdin goes out as binary messages and every message that comes
+   * back is output. ACI reports no exit code, so a finished command returns 0.
+   */
+  @Override
+  public int exec(String namespace, String pod, String container, List<String> command, AttachIO io)
+      throws ProviderException {
+    for (String arg : command) {
+      if (arg.isEmpty() || arg.chars().anyMatch(Character::isWhitespace)) {
+        throw ProviderException.invalidInput(
+            "ACI runs the command as one line split at spaces, so the argument '"
+                + arg
+                + "' cannot be passed as it is; put it in a script in the image");
+      }
+    }
+    String name = group(namespace, pod);
+    requireRunning(name, namespace, pod, container);
+    TerminalSize size = io.tty() ? terminalSize(io) : DEFAULT_TERMINAL;
+    var answer =
+        call(
+            "exec in container " + container + " of " + name,
+            () ->
+                containers
+                    .executeCommandWithResponseAsync(
+                        config.resourceGroup(),
+                        name,
+                        container,
+                        new com.azure.resourcemanager.containerinstance.models
+                                .ContainerExecRequest()
+                            .withCommand(String.join(" ", command))
+                            .withTerminalSize(
+                                new com.azure.resourcemanager.containerinstance.models
+                                        .ContainerExecRequestTerminalSize()
+                                    .withRows(size.height())
+                                    .withCols(size.width())))
+                    .block(callTimeout)
+                    .getValue());
+    return new ExecSession(tls, callTimeout).run(answer.webSocketUri(), answer.password(), io);
+  }
+
+  @Override
+  public int attach(String namespace, String pod, String container, AttachIO io)
+      throws ProviderException {
+    throw ProviderException.unsupported(
+        "ACI offers no attach to a container's main process with input; use kubectl logs -f");
+  }
+
+  private void requireRunning(String name, String namespace, String pod, String container)
+      throws ProviderException {
+    ContainerGroupInner g =
+        read(name)
+            .filter(x -> GroupStatus.ofNode(x, context.nodeName()))
+            .orElseThrow(() -> ProviderException.notFound("pod " + namespace + "/" + pod));
+    boolean running =
+        g.containers().stream()
+            .anyMatch(
+                c ->
+                    container.equals(c.name())
+                        && c.instanceView() != null
+                        && c.instanceView().currentState() != null
+                        && "Running".equalsIgnoreCase(c.instanceView().currentState().state()));
+    if (g.containers().stream().noneMatch(c -> container.equals(c.name()))) {
+      throw ProviderException.notFound(
+          "container " + container + " of pod " + namespace + "/" + pod);
+    }
+    if (!running) {
+      throw new ProviderException(
+          ErrorCode.INVALID_INPUT, "container " + container + " is not running");
+    }
+  }
+
+  private static TerminalSize terminalSize(AttachIO io) {
+    java.util.concurrent.CompletableFuture<TerminalSize> first =
+        new java.util.concurrent.CompletableFuture<>();
+    io.onResize(first::complete); // ACI takes the size once; later resizes cannot reach it
+    try {
+      return first.get(TERMINAL_SIZE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return DEFAULT_TERMINAL;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return DEFAULT_TERMINAL;
+    }
+  }
+
+  private interface ArmCall<T> {
+    T call();
+  }
+
+  private static <T> T call(String what, ArmCall<T> call) throws ProviderException {
+    try {
+      return call.call();
+    } catch (RuntimeException e) {
+      throw ArmErrors.map(what, e);
+    }
   }
 
   @Override

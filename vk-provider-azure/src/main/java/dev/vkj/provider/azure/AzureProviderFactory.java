@@ -57,7 +57,13 @@ public final class AzureProviderFactory implements ProviderFactory {
     AzureConfig azure =
         AzureConfig.from(config, Optional.ofNullable(System.getenv("AZURE_SUBSCRIPTION_ID")));
     TokenCredential credential = new DefaultAzureCredentialBuilder().build();
-    return connect(azure, context, credential, new JdkHttpClientBuilder().build());
+    javax.net.ssl.SSLContext tls;
+    try {
+      tls = javax.net.ssl.SSLContext.getDefault();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new ProviderException(ErrorCode.INTERNAL, "the JDK has no default TLS context", e);
+    }
+    return connect(azure, context, credential, new JdkHttpClientBuilder().build(), tls);
   }
 
   /**
@@ -65,7 +71,11 @@ public final class AzureProviderFactory implements ProviderFactory {
    * node registers, then builds the provider on the SDK's own client.
    */
   static AzureProvider connect(
-      AzureConfig config, ProviderContext context, TokenCredential credential, HttpClient http)
+      AzureConfig config,
+      ProviderContext context,
+      TokenCredential credential,
+      HttpClient http,
+      javax.net.ssl.SSLContext tls)
       throws ProviderException {
     AzureProfile profile = profile(config);
     String arm = config.armEndpoint().toString();
@@ -85,7 +95,7 @@ public final class AzureProviderFactory implements ProviderFactory {
             // the core retries with the shared limiter; the SDK's own retries would bypass it
             .withRetryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ZERO)))
             .authenticate(credential, profile);
-    return new AzureProvider(config, context, manager, CALL_TIMEOUT);
+    return new AzureProvider(config, context, manager, CALL_TIMEOUT, tls);
   }
 
   static AzureProfile profile(AzureConfig config) {

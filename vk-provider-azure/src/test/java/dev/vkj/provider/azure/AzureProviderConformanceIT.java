@@ -63,7 +63,11 @@ class AzureProviderConformanceIT extends ProviderConformanceTest {
             ProviderConfig.validated(providerConfig(), factory.configKeys()),
             java.util.Optional.empty());
     return AzureProviderFactory.connect(
-        config, context, AzureProviderIT.credential(arm.token), AzureProviderIT.http(arm));
+        config,
+        context,
+        AzureProviderIT.credential(arm.token),
+        AzureProviderIT.http(arm),
+        arm.clientTls());
   }
 
   /** What ARM stored for the container: the value as a secure value, never as a plain one. */

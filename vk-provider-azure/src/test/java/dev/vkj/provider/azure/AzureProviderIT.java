@@ -14,6 +14,7 @@ import dev.vkj.spi.ProviderConfig;
 import dev.vkj.spi.ProviderException;
 import dev.vkj.testing.FakeProviderContext;
 import dev.vkj.testing.MutableClock;
+import dev.vkj.testing.ProviderConformanceTest;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -60,7 +61,8 @@ class AzureProviderIT {
     Map<String, String> raw = new HashMap<>(extra);
     raw.put("armEndpoint", arm.endpoint());
     AzureConfig config = GroupTranslatorTest.config(raw);
-    return AzureProviderFactory.connect(config, context, credential(arm.token), http(arm));
+    return AzureProviderFactory.connect(
+        config, context, credential(arm.token), http(arm), arm.clientTls());
   }
 
   static TokenCredential credential(String token) {
@@ -333,16 +335,111 @@ class AzureProviderIT {
     TokenCredential refused =
         request ->
             Mono.error(new IllegalStateException("AADSTS7000215: Invalid client secret provided."));
-    assertThatThrownBy(() -> AzureProviderFactory.connect(config, context, refused, http(arm)))
+    assertThatThrownBy(
+            () ->
+                AzureProviderFactory.connect(config, context, refused, http(arm), arm.clientTls()))
         .isInstanceOfSatisfying(
             ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AUTH))
         .hasMessageContaining("AADSTS7000215");
     assertThat(arm.requests).isEmpty();
     AzureProvider wrongToken =
-        AzureProviderFactory.connect(config, context, credential("not-the-token"), http(arm));
+        AzureProviderFactory.connect(
+            config, context, credential("not-the-token"), http(arm), arm.clientTls());
     assertThatThrownBy(wrongToken::ping)
         .isInstanceOfSatisfying(
             ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AUTH));
+  }
+
+  @Test
+  void execRunsThroughAcisWebSocketWithThePasswordFirst() throws Exception {
+    Pod pod = GroupTranslatorTest.helloworld();
+    provider.createPod(pod);
+    clock.advance(Duration.ofSeconds(1));
+    var echo = new ProviderConformanceTest.TestAttachIO(new byte[0], false);
+    assertThat(
+            provider.exec(
+                "default", "aci-helloworld", "aci-helloworld", List.of("echo", "hello"), echo))
+        .isZero();
+    assertThat(echo.stdoutText()).isEqualTo("hello\r\n");
+    assertThat(arm.exec.started.get(0).command()).isEqualTo("echo hello");
+    assertThat(arm.exec.started.get(0).rows()).isEqualTo(24);
+    assertThat(arm.exec.started.get(0).cols()).isEqualTo(80);
+
+    var cat =
+        new ProviderConformanceTest.TestAttachIO(
+            "typed input".getBytes(StandardCharsets.UTF_8), false);
+    assertThat(provider.exec("default", "aci-helloworld", "aci-helloworld", List.of("cat"), cat))
+        .isZero();
+    assertThat(cat.stdoutText()).isEqualTo("typed input");
+    assertThat(arm.count("POST", "exec")).isEqualTo(2);
+  }
+
+  @Test
+  void aTerminalExecTakesTheClientsSizeOnceAndEndsWithCtrlD() throws Exception {
+    Pod pod = GroupTranslatorTest.helloworld();
+    provider.createPod(pod);
+    clock.advance(Duration.ofSeconds(1));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    dev.vkj.spi.AttachIO tty =
+        new dev.vkj.spi.AttachIO() {
+          public Optional<InputStream> stdin() {
+            return Optional.of(
+                new java.io.ByteArrayInputStream("ls\n".getBytes(StandardCharsets.UTF_8)));
+          }
+
+          public Optional<java.io.OutputStream> stdout() {
+            return Optional.of(out);
+          }
+
+          public Optional<java.io.OutputStream> stderr() {
+            return Optional.empty();
+          }
+
+          public boolean tty() {
+            return true;
+          }
+
+          public void onResize(java.util.function.Consumer<dev.vkj.spi.TerminalSize> listener) {
+            listener.accept(new dev.vkj.spi.TerminalSize(120, 40));
+          }
+
+          public boolean isClosed() {
+            return false;
+          }
+        };
+    assertThat(provider.exec("default", "aci-helloworld", "aci-helloworld", List.of("cat"), tty))
+        .isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("ls\n");
+    assertThat(arm.exec.started.get(0).rows()).isEqualTo(40);
+    assertThat(arm.exec.started.get(0).cols()).isEqualTo(120);
+  }
+
+  @Test
+  void execRefusesWhatAciCannotRunAndUnknownPods() throws Exception {
+    var io = new ProviderConformanceTest.TestAttachIO(new byte[0], false);
+    assertThatThrownBy(() -> provider.exec("default", "nope", "app", List.of("ls"), io))
+        .isInstanceOfSatisfying(
+            ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    provider.createPod(GroupTranslatorTest.helloworld());
+    clock.advance(Duration.ofSeconds(1));
+    assertThatThrownBy(
+            () ->
+                provider.exec(
+                    "default",
+                    "aci-helloworld",
+                    "aci-helloworld",
+                    List.of("sh", "-c", "echo a b"),
+                    io))
+        .isInstanceOfSatisfying(
+            ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT))
+        .hasMessageContaining("'echo a b'");
+    assertThatThrownBy(() -> provider.exec("default", "aci-helloworld", "other", List.of("ls"), io))
+        .isInstanceOfSatisfying(
+            ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    assertThatThrownBy(() -> provider.attach("default", "aci-helloworld", "aci-helloworld", io))
+        .isInstanceOfSatisfying(
+            ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED));
+    assertThat(arm.count("POST", "exec")).isZero();
   }
 
   @Test

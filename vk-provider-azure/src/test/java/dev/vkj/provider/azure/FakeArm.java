@@ -95,6 +95,7 @@ final class FakeArm implements AutoCloseable {
   private final Bucket reads;
   private final Bucket writes;
   private final AtomicInteger ips = new AtomicInteger(1);
+  final FakeExecSocket exec;
 
   FakeArm(Clock clock, double readsPerSecond, int readBurst, double writesPerSecond, int writeBurst)
       throws Exception {
@@ -117,6 +118,7 @@ final class FakeArm implements AutoCloseable {
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
+    exec = new FakeExecSocket(certificate.privateKey(), certificate.certificate());
   }
 
   /** ARM's limits: reads 250 burst and 25 per second, writes 200 and 10. */
@@ -184,6 +186,7 @@ final class FakeArm implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    exec.close();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -345,11 +348,7 @@ final class FakeArm implements AutoCloseable {
       }
       return switch (m.group(5)) {
         case "logs" -> logs(g, m.group(4), params);
-        case "exec" ->
-            new Answer(
-                200,
-                Map.of("webSocketUri", "wss://127.0.0.1:1/exec", "password", "pw"),
-                new HashMap<>());
+        case "exec" -> exec(exchange);
         default -> error(400, "BadRequest", "attach is not supported by the fake");
       };
     }
@@ -570,6 +569,25 @@ final class FakeArm implements AutoCloseable {
               + (skip + pageSize));
     }
     return new Answer(200, body, new HashMap<>());
+  }
+
+  private Answer exec(HttpExchange exchange) throws IOException {
+    Object parsed;
+    try (JsonReader r = JsonProviders.createReader(exchange.getRequestBody().readAllBytes())) {
+      parsed = r.readUntyped();
+    }
+    if (!(parsed instanceof Map<?, ?> body) || !(body.get("command") instanceof String command)) {
+      return error(400, "InvalidRequestContent", "command is required");
+    }
+    int rows = 0;
+    int cols = 0;
+    if (body.get("terminalSize") instanceof Map<?, ?> size) {
+      rows = (int) number(size.get("rows"));
+      cols = (int) number(size.get("cols"));
+    }
+    String[] socket = exec.open(command, rows, cols);
+    return new Answer(
+        200, Map.of("webSocketUri", socket[0], "password", socket[1]), new HashMap<>());
   }
 
   private Answer logs(Group g, String container, Map<String, String> params) {
