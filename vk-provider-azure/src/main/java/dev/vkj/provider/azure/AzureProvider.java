@@ -96,6 +96,12 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
 
   private record Known(String provisioningState, PodStatus status, Instant readAt) {}
 
+  /** ACI events already recorded, by group: container, reason, first time and count. */
+  private final Map<String, Set<String>> recordedEvents = new ConcurrentHashMap<>();
+
+  /** Events that ended before this provider started were recorded by an earlier run. */
+  private final Instant startedAt;
+
   AzureProvider(
       AzureConfig config,
       ProviderContext context,
@@ -108,6 +114,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
     this.callTimeout = requireNonNull(callTimeout, "callTimeout is null");
     this.tls = requireNonNull(tls, "tls is null");
     this.translator = new GroupTranslator(config, context.nodeName(), context.resources());
+    this.startedAt = context.clock().instant();
     this.groups = manager.serviceClient().getContainerGroups();
     this.containers = manager.serviceClient().getContainers();
     this.pipeline = manager.serviceClient().getHttpPipeline();
@@ -256,7 +263,71 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
       status = stopped(status);
     }
     known.put(name, new Known(g.provisioningState(), status, now()));
+    recordEvents(name, g);
     return status;
+  }
+
+  /**
+   * ACI's events of the group and its containers as Kubernetes Events, each once: an event that
+   * repeats (its count grows) is recorded again, as the kubelet records every occurrence.
+   */
+  private void recordEvents(String name, ContainerGroupInner g) {
+    if (!GroupStatus.ofNode(g, context.nodeName())) {
+      return;
+    }
+    Pod pod = GroupStatus.identity(g);
+    Set<String> seen = recordedEvents.computeIfAbsent(name, k -> ConcurrentHashMap.newKeySet());
+    if (g.instanceView() != null) {
+      for (var e :
+          g.instanceView().events() == null
+              ? List.<com.azure.resourcemanager.containerinstance.models.Event>of()
+              : g.instanceView().events()) {
+        if (fresh(e) && seen.add(eventKey("", e))) {
+          if (warning(e)) {
+            context.events().warning(pod, e.name(), e.message());
+          } else {
+            context.events().normal(pod, e.name(), e.message());
+          }
+        }
+      }
+    }
+    for (var c :
+        g.containers() == null
+            ? List.<com.azure.resourcemanager.containerinstance.models.Container>of()
+            : g.containers()) {
+      if (c.instanceView() == null || c.instanceView().events() == null) {
+        continue;
+      }
+      for (var e : c.instanceView().events()) {
+        if (fresh(e) && seen.add(eventKey(c.name(), e))) {
+          context.events().container(pod, c.name(), warning(e), e.name(), e.message());
+        }
+      }
+    }
+  }
+
+  private boolean fresh(com.azure.resourcemanager.containerinstance.models.Event e) {
+    var last = e.lastTimestamp() != null ? e.lastTimestamp() : e.firstTimestamp();
+    return e.name() != null
+        && last != null
+        && !last.toInstant().isBefore(startedAt.minusSeconds(1));
+  }
+
+  private static boolean warning(com.azure.resourcemanager.containerinstance.models.Event e) {
+    return !"Normal".equalsIgnoreCase(e.type()); // as the Go provider: unknown types warn
+  }
+
+  private static String eventKey(
+      String container, com.azure.resourcemanager.containerinstance.models.Event e) {
+    return container
+        + "/"
+        + e.name()
+        + "/"
+        + e.firstTimestamp()
+        + "/"
+        + e.count()
+        + "/"
+        + e.message();
   }
 
   /** The code and message of the failed ARM operation, which a GET of the group does not carry. */
@@ -404,6 +475,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
       }
     }
     known.keySet().removeIf(name -> !seen.contains(name) && !created.containsKey(name));
+    recordedEvents.keySet().removeIf(name -> !seen.contains(name) && !created.containsKey(name));
     return out;
   }
 

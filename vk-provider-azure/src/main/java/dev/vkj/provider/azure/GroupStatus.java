@@ -45,6 +45,18 @@ final class GroupStatus {
         && tags.get(GroupNames.TAG_POD_NAME) != null;
   }
 
+  /** A pod with only the identity from the tags (namespace, name, UID), to record events on. */
+  static Pod identity(ContainerGroupInner g) {
+    Map<String, String> tags = g.tags();
+    ObjectMeta meta = new ObjectMeta();
+    meta.setNamespace(tags.get(GroupNames.TAG_NAMESPACE));
+    meta.setName(tags.get(GroupNames.TAG_POD_NAME));
+    meta.setUid(tags.get(GroupNames.TAG_UID));
+    Pod pod = new Pod();
+    pod.setMetadata(meta);
+    return pod;
+  }
+
   /** The pod as the backend knows it: identity, spec hash and status. */
   static Pod toPod(ContainerGroupInner g, Instant now) {
     Map<String, String> tags = g.tags();

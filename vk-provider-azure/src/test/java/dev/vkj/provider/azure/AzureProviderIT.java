@@ -443,6 +443,44 @@ class AzureProviderIT {
   }
 
   @Test
+  void aciEventsBecomeKubernetesEventsOnceEach() throws Exception {
+    Pod pod =
+        new PodBuilder(GroupTranslatorTest.helloworld())
+            .editSpec()
+            .editFirstContainer()
+            .withCommand("sh", "-c", "sleep 1; exit 1")
+            .endContainer()
+            .endSpec()
+            .build();
+    provider.createPod(pod);
+    clock.advance(Duration.ofSeconds(1));
+    status(pod);
+    status(pod);
+    provider.listPodStatuses();
+    var events = context.events().forPod("default", "aci-helloworld");
+    assertThat(events).extracting(e -> e.reason()).containsExactly("Pulling", "Pulled", "Started");
+    assertThat(events.get(2).message()).isEqualTo("Started container");
+    assertThat(events.get(2).container()).isEqualTo("aci-helloworld");
+    clock.advance(Duration.ofSeconds(2)); // the container exited and was started again
+    status(pod);
+    status(pod);
+    assertThat(context.events().forPod("default", "aci-helloworld"))
+        .extracting(e -> e.reason())
+        .containsExactly("Pulling", "Pulled", "Started", "Started");
+  }
+
+  @Test
+  void serverErrorsAreTransientAndReachTheCoreUnretried() throws Exception {
+    arm.failNext.add(503);
+    assertThatThrownBy(provider::ping)
+        .isInstanceOfSatisfying(
+            ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TRANSIENT))
+        .hasMessageContaining("HTTP 503");
+    assertThat(arm.requests).hasSize(1);
+    provider.ping();
+  }
+
+  @Test
   void aBadConfigurationNamesTheKey() {
     var factory = new AzureProviderFactory();
     assertThatThrownBy(

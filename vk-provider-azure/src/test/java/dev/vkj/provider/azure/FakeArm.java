@@ -80,6 +80,10 @@ final class FakeArm implements AutoCloseable {
   volatile int pageSize = 100;
   volatile int maxGroups = Integer.MAX_VALUE;
 
+  /** Answers the next requests with this status (a 5xx, say) before anything else. */
+  final java.util.concurrent.ConcurrentLinkedQueue<Integer> failNext =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
   /** When true, lists carry instance views (not ARM's behaviour; for contrast in tests). */
   volatile boolean listWithInstanceView;
 
@@ -302,6 +306,11 @@ final class FakeArm implements AutoCloseable {
           401,
           "AuthenticationFailed",
           "Authentication failed. The 'Authorization' header is missing or invalid.");
+    }
+    Integer fail = failNext.poll();
+    if (fail != null) {
+      return error(
+          fail, fail == 503 ? "ServiceUnavailable" : "InternalServerError", "injected failure");
     }
     Map<String, String> params = params(query);
     boolean write =
@@ -744,10 +753,21 @@ final class FakeArm implements AutoCloseable {
     if (previous != null) {
       view.put("previousState", previous);
     }
-    view.put(
-        "events",
-        List.of(
-            event("Pulling", "pulling image \"" + cp.get("image") + "\"", "Normal", g.created)));
+    List<Object> events = new ArrayList<>();
+    events.add(event("Pulling", "pulling image \"" + cp.get("image") + "\"", "Normal", g.created));
+    if (!failed && !now.isBefore(runningAt)) {
+      events.add(
+          event(
+              "Pulled",
+              "Successfully pulled image \"" + cp.get("image") + "\"",
+              "Normal",
+              runningAt));
+      Map<String, Object> started = event("Started", "Started container", "Normal", runningAt);
+      started.put("count", restarts + 1);
+      started.put("lastTimestamp", current.get("startTime"));
+      events.add(started);
+    }
+    view.put("events", events);
     return view;
   }
 
