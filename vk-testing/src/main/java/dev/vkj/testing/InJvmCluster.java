@@ -28,14 +28,15 @@ import java.util.regex.Pattern;
  * An in-JVM API server (the fabric8 mock in CRUD mode) and the virtual kubelets started against it.
  * The mock cannot filter by the {@code spec.nodeName} field selector (it matches nothing), so the
  * selector is dropped from requests: the kit creates pods for one node only. The mock deletes pods
- * at once, so an API delete is final.
+ * at once, so an API delete is final. Benchmarks and tests of providers use it to run a whole
+ * virtual kubelet in one JVM.
  */
-final class InJvmCluster implements AutoCloseable {
+public final class InJvmCluster implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final List<VirtualKubelet> kubelets = new ArrayList<>();
 
-  InJvmCluster() {
+  public InJvmCluster() {
     server =
         new KubernetesMockServer(
             new Context(),
@@ -47,7 +48,8 @@ final class InJvmCluster implements AutoCloseable {
     client = server.createClient();
   }
 
-  KubernetesClient client() {
+  /** A client of the API server; closed with the cluster. */
+  public KubernetesClient client() {
     return client;
   }
 

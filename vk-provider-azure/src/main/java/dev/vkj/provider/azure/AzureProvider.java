@@ -73,6 +73,13 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
   /** How often {@code kubectl logs -f} reads the log again. */
   static final Duration LOG_POLL = Duration.ofSeconds(2);
 
+  /**
+   * The single reads a status list makes on its own (new and changed groups): paced below ARM's
+   * refill, since the core's limiter counts the whole list as one call and its own reads of pods in
+   * transition come on top.
+   */
+  static final BackendLimits.Rate LIST_READS = new BackendLimits.Rate(12, 40);
+
   /** How long a created group is reported although a list does not show it yet. */
   static final Duration LIST_LAG = Duration.ofMinutes(2);
 
@@ -84,6 +91,8 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
   private final HttpPipeline pipeline;
   private final Duration callTimeout;
   private final javax.net.ssl.SSLContext tls;
+
+  private final ReadPacer listReads = new ReadPacer(LIST_READS);
 
   /** The last full read of each group, by group name. */
   private final Map<String, Known> known = new ConcurrentHashMap<>();
@@ -434,6 +443,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
       if (hasInstanceView(g)) {
         status = remember(g.name(), g);
       } else if (changed) {
+        listReads.acquire();
         status = read(g.name()).map(full -> remember(g.name(), full)).orElse(null);
       } else {
         if (Duration.between(k.readAt(), now).compareTo(STEADY_REFRESH) > 0) {
@@ -449,6 +459,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
     }
     stale.sort(Comparator.comparing(g -> known.get(g.name()).readAt()));
     for (ContainerGroupInner g : stale.subList(0, Math.min(STEADY_READS_PER_LIST, stale.size()))) {
+      listReads.acquire();
       Optional<ContainerGroupInner> full = read(g.name());
       for (Pod p : out) {
         if (GroupNames.groupName(p.getMetadata().getNamespace(), p.getMetadata().getName())
@@ -462,6 +473,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
       if (!seen.contains(e.getKey())
           && Duration.between(e.getValue(), now).compareTo(LIST_LAG) < 0) {
         Known k = known.get(e.getKey());
+        listReads.acquire();
         read(e.getKey())
             .ifPresent(
                 g -> {

@@ -63,7 +63,8 @@ public final class AzureProviderFactory implements ProviderFactory {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new ProviderException(ErrorCode.INTERNAL, "the JDK has no default TLS context", e);
     }
-    return connect(azure, context, credential, new JdkHttpClientBuilder().build(), tls);
+    return connect(
+        azure, context, credential, httpClient(java.net.http.HttpClient.newBuilder()), tls);
   }
 
   /**
@@ -96,6 +97,28 @@ public final class AzureProviderFactory implements ProviderFactory {
             .withRetryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ZERO)))
             .authenticate(credential, profile);
     return new AzureProvider(config, context, manager, CALL_TIMEOUT, tls);
+  }
+
+  /**
+   * The SDK's transport on the JDK's HTTP client. The SDK sets {@code Content-Length} on every
+   * request, which the JDK refuses unless {@code jdk.httpclient.allowRestrictedHeaders} lets it
+   * through; otherwise the SDK drops the header and warns on every request. The property is set
+   * when nobody set it and the JDK still honours it (it reads it once).
+   */
+  static HttpClient httpClient(java.net.http.HttpClient.Builder jdk) {
+    String property = "jdk.httpclient.allowRestrictedHeaders";
+    synchronized (AzureProviderFactory.class) {
+      if (System.getProperty(property) == null) {
+        System.setProperty(property, "content-length");
+        try {
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://localhost/"))
+              .header("Content-Length", "0");
+        } catch (IllegalArgumentException e) {
+          System.clearProperty(property); // the JDK decided before: the SDK must drop the header
+        }
+      }
+    }
+    return new JdkHttpClientBuilder(jdk).build();
   }
 
   static AzureProfile profile(AzureConfig config) {

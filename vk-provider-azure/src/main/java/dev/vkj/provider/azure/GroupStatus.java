@@ -102,35 +102,43 @@ final class GroupStatus {
   static PodStatus status(ContainerGroupInner g, Instant now) {
     PodStatus status = new PodStatus();
     List<ContainerStatus> containers = new ArrayList<>();
-    Instant start = null;
+    List<Instant> starts = new ArrayList<>();
     for (Container c : list(g.containers())) {
-      var view = c.instanceView();
+      var v = c.instanceView();
       containers.add(
-          container(
-              g.id(),
-              c.name(),
-              c.image(),
-              view == null ? null : view.currentState(),
-              view == null ? null : view.previousState(),
-              view == null || view.restartCount() == null ? 0 : view.restartCount(),
-              now));
-      start = earliest(start, view == null ? null : startOf(view.currentState()));
-      start = earliest(start, view == null ? null : startOf(view.previousState()));
+          v == null
+              ? container(g.id(), c.name(), c.image(), null, null, null, now)
+              : container(
+                  g.id(),
+                  c.name(),
+                  c.image(),
+                  v.currentState(),
+                  v.previousState(),
+                  v.restartCount(),
+                  now));
+      if (v != null) {
+        starts.add(startOf(v.currentState()));
+        starts.add(startOf(v.previousState()));
+      }
     }
     List<ContainerStatus> inits = new ArrayList<>();
     for (InitContainerDefinition c : list(g.initContainers())) {
-      var view = c.instanceView();
+      var v = c.instanceView();
       inits.add(
-          container(
-              g.id(),
-              c.name(),
-              c.image(),
-              view == null ? null : view.currentState(),
-              view == null ? null : view.previousState(),
-              view == null || view.restartCount() == null ? 0 : view.restartCount(),
-              now));
-      start = earliest(start, view == null ? null : startOf(view.currentState()));
+          v == null
+              ? container(g.id(), c.name(), c.image(), null, null, null, now)
+              : container(
+                  g.id(),
+                  c.name(),
+                  c.image(),
+                  v.currentState(),
+                  v.previousState(),
+                  v.restartCount(),
+                  now));
+      starts.add(v == null ? null : startOf(v.currentState()));
     }
+    Instant start =
+        starts.stream().filter(java.util.Objects::nonNull).min(Instant::compareTo).orElse(null);
     status.setContainerStatuses(containers);
     if (!inits.isEmpty()) {
       status.setInitContainerStatuses(inits);
@@ -172,14 +180,14 @@ final class GroupStatus {
       String image,
       ContainerState current,
       ContainerState previous,
-      int restarts,
+      Integer restarts,
       Instant now) {
     var state = state(current, now);
     boolean running = state.getRunning() != null;
     var builder =
         ContainerStatuses.of(name, image)
             .containerId(containerId(groupId, name))
-            .restartCount(restarts)
+            .restartCount(restarts == null ? 0 : restarts)
             .state(state)
             .ready(running);
     if (previous != null && previous.state() != null && terminal(previous.state())) {
@@ -244,13 +252,6 @@ final class GroupStatus {
     return "running".equalsIgnoreCase(s.state()) || terminal(s.state())
         ? s.startTime().toInstant()
         : null;
-  }
-
-  private static Instant earliest(Instant a, Instant b) {
-    if (a == null) {
-      return b;
-    }
-    return b == null || a.isBefore(b) ? a : b;
   }
 
   private static String blankToNull(String s) {

@@ -62,12 +62,7 @@ class AzureProviderConformanceIT extends ProviderConformanceTest {
         AzureConfig.from(
             ProviderConfig.validated(providerConfig(), factory.configKeys()),
             java.util.Optional.empty());
-    return AzureProviderFactory.connect(
-        config,
-        context,
-        AzureProviderIT.credential(arm.token),
-        AzureProviderIT.http(arm),
-        arm.clientTls());
+    return AzureProviderIT.connect(arm, config, context);
   }
 
   /** What ARM stored for the container: the value as a secure value, never as a plain one. */

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
-import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import dev.vkj.spi.ErrorCode;
 import dev.vkj.spi.LogOptions;
 import dev.vkj.spi.PodIdentity;
@@ -60,7 +59,12 @@ class AzureProviderIT {
       throws Exception {
     Map<String, String> raw = new HashMap<>(extra);
     raw.put("armEndpoint", arm.endpoint());
-    AzureConfig config = GroupTranslatorTest.config(raw);
+    return connect(arm, GroupTranslatorTest.config(raw), context);
+  }
+
+  /** The provider through the SDK with a credential and a client that trust this fake. */
+  static AzureProvider connect(FakeArm arm, AzureConfig config, dev.vkj.spi.ProviderContext context)
+      throws Exception {
     return AzureProviderFactory.connect(
         config, context, credential(arm.token), http(arm), arm.clientTls());
   }
@@ -70,8 +74,31 @@ class AzureProviderIT {
   }
 
   static HttpClient http(FakeArm arm) throws Exception {
-    return new JdkHttpClientBuilder(
-            java.net.http.HttpClient.newBuilder().sslContext(arm.clientTls()))
+    return AzureProviderFactory.httpClient(
+        java.net.http.HttpClient.newBuilder().sslContext(arm.clientTls()));
+  }
+
+  /** The hands-on pod with its container changed. */
+  private static Pod helloworld(
+      java.util.function.UnaryOperator<io.fabric8.kubernetes.api.model.ContainerBuilder> change) {
+    Pod pod = GroupTranslatorTest.helloworld();
+    var container = pod.getSpec().getContainers().get(0);
+    pod.getSpec()
+        .setContainers(
+            List.of(
+                change
+                    .apply(new io.fabric8.kubernetes.api.model.ContainerBuilder(container))
+                    .build()));
+    return pod;
+  }
+
+  /** Another pod like the hands-on's. */
+  private static Pod named(String name, String uid) {
+    return new PodBuilder(GroupTranslatorTest.helloworld())
+        .editMetadata()
+        .withName(name)
+        .withUid(uid)
+        .endMetadata()
         .build();
   }
 
@@ -154,14 +181,7 @@ class AzureProviderIT {
 
   @Test
   void aFailedProvisioningCarriesArmsErrorCodeAndMessage() throws Exception {
-    Pod pod =
-        new PodBuilder(GroupTranslatorTest.helloworld())
-            .editSpec()
-            .editFirstContainer()
-            .withImage("myregistry.azurecr.io/does-not-exist:1")
-            .endContainer()
-            .endSpec()
-            .build();
+    Pod pod = helloworld(c -> c.withImage("myregistry.azurecr.io/does-not-exist:1"));
     provider.createPod(pod);
     clock.advance(Duration.ofSeconds(1));
     PodStatus failed = status(pod);
@@ -173,14 +193,7 @@ class AzureProviderIT {
 
   @Test
   void exitCodesAndRestartsComeThrough() throws Exception {
-    Pod pod =
-        new PodBuilder(GroupTranslatorTest.helloworld())
-            .editSpec()
-            .editFirstContainer()
-            .withCommand("sh", "-c", "sleep 1; exit 3")
-            .endContainer()
-            .endSpec()
-            .build();
+    Pod pod = helloworld(c -> c.withCommand("sh", "-c", "sleep 1; exit 3"));
     provider.createPod(pod);
     clock.advance(Duration.ofSeconds(5));
     var c = status(pod).getContainerStatuses().get(0);
@@ -216,13 +229,7 @@ class AzureProviderIT {
   void aFullSubscriptionIsAQuotaWait() throws Exception {
     arm.maxGroups = 1;
     provider.createPod(GroupTranslatorTest.helloworld());
-    Pod second =
-        new PodBuilder(GroupTranslatorTest.helloworld())
-            .editMetadata()
-            .withName("second")
-            .withUid("uid-2")
-            .endMetadata()
-            .build();
+    Pod second = named("second", "uid-2");
     assertThatThrownBy(() -> provider.createPod(second))
         .isInstanceOfSatisfying(
             ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.QUOTA_EXCEEDED))
@@ -266,13 +273,7 @@ class AzureProviderIT {
   void batchedStatusReadsChangedGroupsAndFewSteadyOnes() throws Exception {
     arm.pageSize = 2;
     for (int i = 0; i < 5; i++) {
-      provider.createPod(
-          new PodBuilder(GroupTranslatorTest.helloworld())
-              .editMetadata()
-              .withName("web-" + i)
-              .withUid("uid-" + i)
-              .endMetadata()
-              .build());
+      provider.createPod(named("web-" + i, "uid-" + i));
     }
     clock.advance(Duration.ofSeconds(1));
     arm.requests.clear();
@@ -444,14 +445,7 @@ class AzureProviderIT {
 
   @Test
   void aciEventsBecomeKubernetesEventsOnceEach() throws Exception {
-    Pod pod =
-        new PodBuilder(GroupTranslatorTest.helloworld())
-            .editSpec()
-            .editFirstContainer()
-            .withCommand("sh", "-c", "sleep 1; exit 1")
-            .endContainer()
-            .endSpec()
-            .build();
+    Pod pod = helloworld(c -> c.withCommand("sh", "-c", "sleep 1; exit 1"));
     provider.createPod(pod);
     clock.advance(Duration.ofSeconds(1));
     status(pod);

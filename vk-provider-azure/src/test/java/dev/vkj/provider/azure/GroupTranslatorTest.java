@@ -10,6 +10,7 @@ import dev.vkj.spi.ErrorCode;
 import dev.vkj.spi.PodIdentity;
 import dev.vkj.spi.ProviderConfig;
 import dev.vkj.spi.ProviderException;
+import dev.vkj.testing.InMemoryClusterResources;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class GroupTranslatorTest {
   private static final String SUBSCRIPTION = "00000000-1111-2222-3333-444444444444";
 
-  private final FakeClusterResources cluster = new FakeClusterResources();
+  private final InMemoryClusterResources cluster = new InMemoryClusterResources();
 
   static AzureConfig config(Map<String, String> extra) throws ProviderException {
     Map<String, String> raw = new HashMap<>();
@@ -100,6 +101,18 @@ class GroupTranslatorTest {
         .isInstanceOfSatisfying(
             ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT))
         .hasMessageContaining(fieldAndWhy);
+  }
+
+  private static io.fabric8.kubernetes.api.model.Secret typed(
+      String name, String type, String key, String clear) {
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withNamespace("default")
+        .withName(name)
+        .endMetadata()
+        .withType(type)
+        .addToData(key, b64(clear))
+        .build();
   }
 
   private static String b64(String s) {
@@ -263,16 +276,8 @@ class GroupTranslatorTest {
 
   @Test
   void secretAndConfigMapVolumesKeepTheirItemsAsFileNames() throws Exception {
-    cluster.secret(
-        new SecretBuilder()
-            .withNewMetadata()
-            .withNamespace("default")
-            .withName("tls")
-            .endMetadata()
-            .addToData("tls.crt", b64("CERT"))
-            .addToData("tls.key", b64("KEY"))
-            .build());
-    cluster.configMap(
+    cluster.putSecret("default", "tls", Map.of("tls.crt", "CERT", "tls.key", "KEY"));
+    cluster.put(
         new ConfigMapBuilder()
             .withNewMetadata()
             .withNamespace("default")
@@ -335,14 +340,7 @@ class GroupTranslatorTest {
 
   @Test
   void volumeFilesAciCannotWriteAreRefused() throws Exception {
-    cluster.secret(
-        new SecretBuilder()
-            .withNewMetadata()
-            .withNamespace("default")
-            .withName("s")
-            .endMetadata()
-            .addToData("k", b64("v"))
-            .build());
+    cluster.putSecret("default", "s", Map.of("k", "v"));
     Pod nested =
         edit(
             b ->
@@ -414,7 +412,7 @@ class GroupTranslatorTest {
 
   @Test
   void theServiceAccountVolumeKeepsItsCaAndNamespaceButNoToken() throws Exception {
-    cluster.configMap(
+    cluster.put(
         new ConfigMapBuilder()
             .withNewMetadata()
             .withNamespace("default")
@@ -467,15 +465,10 @@ class GroupTranslatorTest {
 
   @Test
   void azureFileTakesTheAccountFromItsSecret() throws Exception {
-    cluster.secret(
-        new SecretBuilder()
-            .withNewMetadata()
-            .withNamespace("default")
-            .withName("storage")
-            .endMetadata()
-            .addToData("azurestorageaccountname", b64("acct"))
-            .addToData("azurestorageaccountkey", b64("key=="))
-            .build());
+    cluster.putSecret(
+        "default",
+        "storage",
+        Map.of("azurestorageaccountname", "acct", "azurestorageaccountkey", "key=="));
     Pod pod =
         edit(
             b ->
@@ -523,24 +516,8 @@ class GroupTranslatorTest {
         "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\""
             + b64("alice:pw1")
             + "\"},\"myregistry.azurecr.io\":{\"username\":\"bob\",\"password\":\"pw2\"}}}";
-    cluster.secret(
-        new SecretBuilder()
-            .withNewMetadata()
-            .withNamespace("default")
-            .withName("regcred")
-            .endMetadata()
-            .withType("kubernetes.io/dockerconfigjson")
-            .addToData(".dockerconfigjson", b64(config))
-            .build());
-    cluster.secret(
-        new SecretBuilder()
-            .withNewMetadata()
-            .withNamespace("default")
-            .withName("opaque")
-            .endMetadata()
-            .withType("Opaque")
-            .addToData("x", b64("y"))
-            .build());
+    cluster.put(typed("regcred", "kubernetes.io/dockerconfigjson", ".dockerconfigjson", config));
+    cluster.put(typed("opaque", "Opaque", "x", "y"));
     Pod pod =
         edit(
             b ->
