@@ -67,6 +67,12 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
   /** A steady group is read again after this long. */
   static final Duration STEADY_REFRESH = Duration.ofMinutes(5);
 
+  /**
+   * Groups whose state a status list reads at most in one call (about 10 s at {@link #LIST_READS},
+   * within the core's 15 s bound on a list).
+   */
+  static final int LIST_READS_PER_CALL = 120;
+
   /** Steady groups read per status list, beyond the groups that changed. */
   static final int STEADY_READS_PER_LIST = 5;
 
@@ -78,7 +84,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
    * refill, since the core's limiter counts the whole list as one call and its own reads of pods in
    * transition come on top.
    */
-  static final BackendLimits.Rate LIST_READS = new BackendLimits.Rate(12, 40);
+  static final BackendLimits.Rate LIST_READS = new BackendLimits.Rate(10, 30);
 
   /** How long a created group is reported although a list does not show it yet. */
   static final Duration LIST_LAG = Duration.ofMinutes(2);
@@ -94,8 +100,14 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
 
   private final ReadPacer listReads = new ReadPacer(LIST_READS);
 
+  /** {@link #LIST_READS_PER_CALL}; tests lower it. */
+  volatile int listReadsPerCall = LIST_READS_PER_CALL;
+
   /** The last full read of each group, by group name. */
   private final Map<String, Known> known = new ConcurrentHashMap<>();
+
+  /** Groups this runner created and has not read in full yet. */
+  private final Set<String> unreadCreates = ConcurrentHashMap.newKeySet();
 
   /** Groups this runner created that a list may not show yet, with the time of the create. */
   private final Map<String, Instant> created = new ConcurrentHashMap<>();
@@ -197,6 +209,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
       throw ArmErrors.map(what + " of container group " + name, e);
     }
     created.put(name, now());
+    unreadCreates.add(name);
     known.remove(name);
     log.info(
         "{} of container group {} for pod {}/{} started",
@@ -220,6 +233,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
       }
     }
     created.remove(name);
+    unreadCreates.remove(name);
     operations.remove(name);
     Known k = known.get(name);
     if (k != null) {
@@ -272,6 +286,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
       status = stopped(status);
     }
     known.put(name, new Known(g.provisioningState(), status, now()));
+    unreadCreates.remove(name);
     recordEvents(name, g);
     return status;
   }
@@ -428,23 +443,34 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
   @Override
   public List<Pod> listPodStatuses() throws ProviderException {
     Instant now = now();
-    List<ContainerGroupInner> listed = list();
     Set<String> seen = new HashSet<>();
     List<ContainerGroupInner> stale = new ArrayList<>();
-    List<Pod> out = new ArrayList<>();
-    for (ContainerGroupInner g : listed) {
-      seen.add(g.name());
-      created.remove(g.name());
-      Known k = known.get(g.name());
-      boolean changed =
-          k == null
-              || !k.provisioningState().equalsIgnoreCase(String.valueOf(g.provisioningState()));
+    Map<String, Pod> out = new java.util.LinkedHashMap<>();
+    int reads = 0;
+    int unread = 0;
+    for (ContainerGroupInner g : list()) {
+      String name = g.name();
+      seen.add(name);
+      created.remove(name);
+      Known k = known.get(name);
       PodStatus status;
       if (hasInstanceView(g)) {
-        status = remember(g.name(), g);
-      } else if (changed) {
-        listReads.acquire();
-        status = read(g.name()).map(full -> remember(g.name(), full)).orElse(null);
+        status = remember(name, g);
+      } else if (k == null && unreadCreates.contains(name)) {
+        // new and in transition: what the list shows is right, and the core reads it itself
+        status = GroupStatus.status(g, now);
+      } else if (k == null
+          || !k.provisioningState().equalsIgnoreCase(String.valueOf(g.provisioningState()))) {
+        if (reads < listReadsPerCall) {
+          reads++;
+          listReads.acquire();
+          status = read(name).map(full -> remember(name, full)).orElse(null);
+        } else if (k != null) {
+          status = k.status(); // read in a later poll
+        } else {
+          unread++;
+          continue;
+        }
       } else {
         if (Duration.between(k.readAt(), now).compareTo(STEADY_REFRESH) > 0) {
           stale.add(g);
@@ -454,41 +480,46 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
       if (status != null) {
         Pod pod = GroupStatus.toPod(g, now);
         pod.setStatus(status);
-        out.add(pod);
+        out.put(name, pod);
       }
     }
     stale.sort(Comparator.comparing(g -> known.get(g.name()).readAt()));
     for (ContainerGroupInner g : stale.subList(0, Math.min(STEADY_READS_PER_LIST, stale.size()))) {
       listReads.acquire();
       Optional<ContainerGroupInner> full = read(g.name());
-      for (Pod p : out) {
-        if (GroupNames.groupName(p.getMetadata().getNamespace(), p.getMetadata().getName())
-            .equals(g.name())) {
-          full.ifPresent(f -> p.setStatus(remember(g.name(), f)));
-        }
+      Pod pod = out.get(g.name());
+      if (pod != null) {
+        full.ifPresent(f -> pod.setStatus(remember(g.name(), f)));
       }
     }
     // a list may lag behind a create: those groups are still ours
     for (var e : created.entrySet()) {
       if (!seen.contains(e.getKey())
           && Duration.between(e.getValue(), now).compareTo(LIST_LAG) < 0) {
-        Known k = known.get(e.getKey());
         listReads.acquire();
         read(e.getKey())
             .ifPresent(
                 g -> {
                   Pod pod = GroupStatus.toPod(g, now);
                   pod.setStatus(remember(e.getKey(), g));
-                  out.add(pod);
+                  out.put(e.getKey(), pod);
                 });
-        if (k == null) {
-          created.remove(e.getKey(), e.getValue()); // read once; the next list decides
-        }
       }
     }
     known.keySet().removeIf(name -> !seen.contains(name) && !created.containsKey(name));
     recordedEvents.keySet().removeIf(name -> !seen.contains(name) && !created.containsKey(name));
-    return out;
+    unreadCreates.removeIf(name -> !seen.contains(name) && !created.containsKey(name));
+    if (unread > 0) {
+      // a pod left out would count as gone: the whole list waits until every group was read once
+      throw ProviderException.transientError(
+          "read the container states of "
+              + reads
+              + " container groups; "
+              + unread
+              + " more follow in the next polls",
+          null);
+    }
+    return new ArrayList<>(out.values());
   }
 
   private static boolean hasInstanceView(ContainerGroupInner g) {
