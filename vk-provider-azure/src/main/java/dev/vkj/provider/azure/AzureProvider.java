@@ -456,8 +456,8 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
       PodStatus status;
       if (hasInstanceView(g)) {
         status = remember(name, g);
-      } else if (k == null && unreadCreates.contains(name)) {
-        // new and in transition: what the list shows is right, and the core reads it itself
+      } else if (k == null && unreadCreates.contains(name) && provisioning(g)) {
+        // still being provisioned: the list says all there is (containers not started yet)
         status = GroupStatus.status(g, now);
       } else if (k == null
           || !k.provisioningState().equalsIgnoreCase(String.valueOf(g.provisioningState()))) {
@@ -520,6 +520,14 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
           null);
     }
     return new ArrayList<>(out.values());
+  }
+
+  private static boolean provisioning(ContainerGroupInner g) {
+    String state = String.valueOf(g.provisioningState()).toLowerCase(java.util.Locale.ROOT);
+    return switch (state) {
+      case "pending", "accepted", "creating", "updating", "repairing" -> true;
+      default -> false;
+    };
   }
 
   private static boolean hasInstanceView(ContainerGroupInner g) {

@@ -275,15 +275,28 @@ class AzureProviderIT {
     for (int i = 0; i < 5; i++) {
       provider.createPod(named("web-" + i, "uid-" + i));
     }
-    clock.advance(Duration.ofSeconds(1));
     arm.requests.clear();
-    List<Pod> first = provider.listPodStatuses();
-    assertThat(first).hasSize(5);
+    List<Pod> provisioning = provider.listPodStatuses();
+    assertThat(provisioning).hasSize(5);
     assertThat(arm.count("GET", "list")).as("three pages").isEqualTo(3);
-    assertThat(arm.count("GET", "group")).as("new pods are left to the core's own reads").isZero();
-    for (int i = 0; i < 5; i++) {
-      provider.getPodStatus("default", "web-" + i); // the core reads pods in transition
-    }
+    assertThat(arm.count("GET", "group")).as("groups still provisioning are not read").isZero();
+    assertThat(
+            provisioning
+                .get(0)
+                .getStatus()
+                .getContainerStatuses()
+                .get(0)
+                .getState()
+                .getWaiting()
+                .getReason())
+        .isEqualTo("ContainerCreating");
+    clock.advance(Duration.ofSeconds(1));
+    provider.getPodStatus("default", "web-0"); // the core reads a pod in transition itself
+    arm.requests.clear();
+    provider.listPodStatuses();
+    assertThat(arm.count("GET", "group"))
+        .as("the other four, now provisioned, read once")
+        .isEqualTo(4);
 
     arm.requests.clear();
     List<Pod> steady = provider.listPodStatuses();
