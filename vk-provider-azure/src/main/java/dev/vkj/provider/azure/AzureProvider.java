@@ -68,10 +68,10 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
   static final Duration STEADY_REFRESH = Duration.ofMinutes(5);
 
   /**
-   * Groups whose state a status list reads at most in one call (about 10 s at {@link #LIST_READS},
+   * Groups whose state a status list reads at most in one call (about 5 s at {@link #LIST_READS},
    * within the core's 15 s bound on a list).
    */
-  static final int LIST_READS_PER_CALL = 120;
+  static final int LIST_READS_PER_CALL = 60;
 
   /** Steady groups read per status list, beyond the groups that changed. */
   static final int STEADY_READS_PER_LIST = 5;
