@@ -73,6 +73,9 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
    */
   static final int LIST_READS_PER_CALL = 60;
 
+  /** How long a status list goes on reading single groups: well within the core's 15 s bound. */
+  static final Duration LIST_READ_TIME = Duration.ofSeconds(8);
+
   /** Steady groups read per status list, beyond the groups that changed. */
   static final int STEADY_READS_PER_LIST = 5;
 
@@ -443,6 +446,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
   @Override
   public List<Pod> listPodStatuses() throws ProviderException {
     Instant now = now();
+    long started = System.nanoTime();
     Set<String> seen = new HashSet<>();
     List<ContainerGroupInner> stale = new ArrayList<>();
     Map<String, Pod> out = new java.util.LinkedHashMap<>();
@@ -461,7 +465,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
         status = GroupStatus.status(g, now);
       } else if (k == null
           || !k.provisioningState().equalsIgnoreCase(String.valueOf(g.provisioningState()))) {
-        if (reads < listReadsPerCall) {
+        if (reads < listReadsPerCall && System.nanoTime() - started < LIST_READ_TIME.toNanos()) {
           reads++;
           listReads.acquire();
           status = read(name).map(full -> remember(name, full)).orElse(null);
