@@ -74,7 +74,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
   static final int LIST_READS_PER_CALL = 60;
 
   /** How long a status list goes on reading single groups: well within the core's 15 s bound. */
-  static final Duration LIST_READ_TIME = Duration.ofSeconds(8);
+  static final Duration LIST_READ_TIME = Duration.ofSeconds(5);
 
   /** Steady groups read per status list, beyond the groups that changed. */
   static final int STEADY_READS_PER_LIST = 5;
@@ -471,6 +471,8 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
           status = read(name).map(full -> remember(name, full)).orElse(null);
         } else if (k != null) {
           status = k.status(); // read in a later poll
+        } else if (unreadCreates.contains(name)) {
+          status = GroupStatus.status(g, now); // in transition: the core reads it itself
         } else {
           unread++;
           continue;
