@@ -99,43 +99,34 @@ final class GroupStatus {
     return pod;
   }
 
+  /** The instance view of a container or init container (two SDK types of the same shape). */
+  private record View(ContainerState current, ContainerState previous, Integer restarts) {
+    static final View NONE = new View(null, null, null);
+
+    ContainerStatus status(String groupId, String name, String image, Instant now) {
+      return container(groupId, name, image, current, previous, restarts, now);
+    }
+  }
+
   static PodStatus status(ContainerGroupInner g, Instant now) {
     PodStatus status = new PodStatus();
     List<ContainerStatus> containers = new ArrayList<>();
     List<Instant> starts = new ArrayList<>();
     for (Container c : list(g.containers())) {
       var v = c.instanceView();
-      containers.add(
-          v == null
-              ? container(g.id(), c.name(), c.image(), null, null, null, now)
-              : container(
-                  g.id(),
-                  c.name(),
-                  c.image(),
-                  v.currentState(),
-                  v.previousState(),
-                  v.restartCount(),
-                  now));
-      if (v != null) {
-        starts.add(startOf(v.currentState()));
-        starts.add(startOf(v.previousState()));
-      }
+      View view =
+          v == null ? View.NONE : new View(v.currentState(), v.previousState(), v.restartCount());
+      containers.add(view.status(g.id(), c.name(), c.image(), now));
+      starts.add(startOf(view.current()));
+      starts.add(startOf(view.previous()));
     }
     List<ContainerStatus> inits = new ArrayList<>();
     for (InitContainerDefinition c : list(g.initContainers())) {
       var v = c.instanceView();
-      inits.add(
-          v == null
-              ? container(g.id(), c.name(), c.image(), null, null, null, now)
-              : container(
-                  g.id(),
-                  c.name(),
-                  c.image(),
-                  v.currentState(),
-                  v.previousState(),
-                  v.restartCount(),
-                  now));
-      starts.add(v == null ? null : startOf(v.currentState()));
+      View view =
+          v == null ? View.NONE : new View(v.currentState(), v.previousState(), v.restartCount());
+      inits.add(view.status(g.id(), c.name(), c.image(), now));
+      starts.add(startOf(view.current()));
     }
     Instant start =
         starts.stream().filter(java.util.Objects::nonNull).min(Instant::compareTo).orElse(null);

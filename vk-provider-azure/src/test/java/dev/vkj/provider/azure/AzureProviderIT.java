@@ -519,50 +519,27 @@ class AzureProviderIT {
 
   @Test
   void aBadConfigurationNamesTheKey() {
-    var factory = new AzureProviderFactory();
-    assertThatThrownBy(
-            () ->
-                factory.create(
-                    ProviderConfig.validated(
-                        Map.of(
-                            "region",
-                            "japaneast",
-                            "subscriptionId",
-                            "00000000-1111-2222-3333-444444444444"),
-                        factory.configKeys()),
-                    context))
+    Map<String, String> good =
+        Map.of(
+            "region", "japaneast",
+            "resourceGroup", "aci-group",
+            "subscriptionId", "00000000-1111-2222-3333-444444444444");
+    Map<String, String> noGroup = new HashMap<>(good);
+    noGroup.remove("resourceGroup");
+    assertThatThrownBy(() -> create(noGroup))
         .isInstanceOfSatisfying(
             ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))
         .hasMessageContaining("resourceGroup");
-    assertThatThrownBy(
-            () ->
-                factory.create(
-                    ProviderConfig.validated(
-                        Map.of(
-                            "region",
-                            "japaneast",
-                            "resourceGroup",
-                            "aci-group",
-                            "subscriptionId",
-                            "not-a-guid"),
-                        factory.configKeys()),
-                    context))
-        .hasMessageContaining("subscriptionId");
-    assertThatThrownBy(
-            () ->
-                factory.create(
-                    ProviderConfig.validated(
-                        Map.of(
-                            "region",
-                            "japaneast",
-                            "resourceGroup",
-                            "aci-group",
-                            "subscriptionId",
-                            "00000000-1111-2222-3333-444444444444",
-                            "armEndpoint",
-                            "http://127.0.0.1:1/"),
-                        factory.configKeys()),
-                    context))
-        .hasMessageContaining("armEndpoint");
+    Map<String, String> badSubscription = new HashMap<>(good);
+    badSubscription.put("subscriptionId", "not-a-guid");
+    assertThatThrownBy(() -> create(badSubscription)).hasMessageContaining("subscriptionId");
+    Map<String, String> plainHttp = new HashMap<>(good);
+    plainHttp.put("armEndpoint", "http://127.0.0.1:1/");
+    assertThatThrownBy(() -> create(plainHttp)).hasMessageContaining("armEndpoint");
+  }
+
+  private dev.vkj.spi.Provider create(Map<String, String> raw) throws ProviderException {
+    var factory = new AzureProviderFactory();
+    return factory.create(ProviderConfig.validated(raw, factory.configKeys()), context);
   }
 }
