@@ -545,6 +545,10 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
   @Override
   public InputStream containerLogs(
       String namespace, String pod, String container, LogOptions options) throws ProviderException {
+    if (options.previous()) {
+      throw ProviderException.unsupported(
+          "ACI keeps only the log of the running container instance, not of the previous one");
+    }
     String name = group(namespace, pod);
     if (read(name)
         .filter(g -> g.containers().stream().anyMatch(c -> container.equals(c.name())))

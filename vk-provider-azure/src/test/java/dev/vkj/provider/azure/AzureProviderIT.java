@@ -366,6 +366,18 @@ class AzureProviderIT {
       assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
           .isEqualTo("listening on port 80\nGET / 200\n");
     }
+    LogOptions previous =
+        new LogOptions(
+            OptionalInt.empty(),
+            java.util.OptionalLong.empty(),
+            false,
+            false,
+            true,
+            Optional.empty());
+    assertThatThrownBy(
+            () -> provider.containerLogs("default", "aci-helloworld", "aci-helloworld", previous))
+        .isInstanceOfSatisfying(
+            ProviderException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED));
     assertThatThrownBy(
             () ->
                 provider.containerLogs("default", "aci-helloworld", "nope", LogOptions.defaults()))
