@@ -2,8 +2,8 @@ package dev.vkj.core.event;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.vkj.core.rate.TokenBucket;
 import dev.vkj.spi.EventRecorder;
+import dev.vkj.toolkit.TokenBucket;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReference;

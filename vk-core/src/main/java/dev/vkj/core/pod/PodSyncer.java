@@ -4,11 +4,11 @@ import static dev.vkj.core.pod.KubeletStatus.isTerminal;
 import static dev.vkj.core.pod.KubeletStatus.list;
 import static java.util.Objects.requireNonNull;
 
-import dev.vkj.core.rate.TokenBucket;
 import dev.vkj.spi.ErrorCode;
 import dev.vkj.spi.EventRecorder;
 import dev.vkj.spi.PodIdentity;
 import dev.vkj.spi.ProviderException;
+import dev.vkj.toolkit.TokenBucket;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.Pod;

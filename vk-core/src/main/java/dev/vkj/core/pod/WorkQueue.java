@@ -2,7 +2,7 @@ package dev.vkj.core.pod;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.vkj.core.rate.TokenBucket;
+import dev.vkj.toolkit.TokenBucket;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;

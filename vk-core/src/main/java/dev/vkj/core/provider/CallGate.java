@@ -2,8 +2,8 @@ package dev.vkj.core.provider;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.vkj.core.rate.TokenBucket;
 import dev.vkj.spi.BackendLimits;
+import dev.vkj.toolkit.TokenBucket;
 import java.time.Duration;
 import java.util.Optional;
 

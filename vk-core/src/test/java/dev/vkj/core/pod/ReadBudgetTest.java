@@ -3,7 +3,7 @@ package dev.vkj.core.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vkj.core.rate.TokenBucket;
+import dev.vkj.toolkit.TokenBucket;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.vkj.core.server.auth.SelfSignedCertificate;
+import dev.vkj.toolkit.TokenBucket;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
@@ -96,16 +97,20 @@ final class FakeArm implements AutoCloseable {
   private final SelfSignedCertificate certificate;
   private final Map<String, Group> groups = new ConcurrentHashMap<>();
   private final Map<String, Operation> operations = new ConcurrentHashMap<>();
-  private final Bucket reads;
-  private final Bucket writes;
+  private final TokenBucket reads;
+  private final TokenBucket writes;
+  private final double readsPerSecond;
+  private final double writesPerSecond;
   private final AtomicInteger ips = new AtomicInteger(1);
   final FakeExecSocket exec;
 
   FakeArm(Clock clock, double readsPerSecond, int readBurst, double writesPerSecond, int writeBurst)
       throws Exception {
     this.clock = clock;
-    this.reads = new Bucket(readsPerSecond, readBurst);
-    this.writes = new Bucket(writesPerSecond, writeBurst);
+    this.reads = new TokenBucket(readsPerSecond, readBurst, System.nanoTime());
+    this.writes = new TokenBucket(writesPerSecond, writeBurst, System.nanoTime());
+    this.readsPerSecond = readsPerSecond;
+    this.writesPerSecond = writesPerSecond;
     this.certificate = SelfSignedCertificate.generate(List.of("localhost"), List.of("127.0.0.1"));
     KeyStore keys = KeyStore.getInstance("PKCS12");
     keys.load(null, null);
@@ -318,9 +323,7 @@ final class FakeArm implements AutoCloseable {
             || method.equals("DELETE")
             || method.equals("POST")
             || method.equals("PATCH");
-    Bucket bucket = write ? writes : reads;
-    long waitMillis = bucket.take(System.nanoTime());
-    if (waitMillis > 0) {
+    if (!(write ? writes : reads).tryAcquire(System.nanoTime())) {
       Answer a =
           error(
               429,
@@ -328,7 +331,9 @@ final class FakeArm implements AutoCloseable {
               "Number of "
                   + (write ? "write" : "read")
                   + " requests for subscription exceeded the limit.");
-      a.headers.put("Retry-After", Long.toString(Math.max(1, (waitMillis + 999) / 1000)));
+      // the time one token takes to come back, in whole seconds as ARM sends it
+      double perSecond = write ? writesPerSecond : readsPerSecond;
+      a.headers.put("Retry-After", Long.toString(Math.max(1, (long) Math.ceil(1 / perSecond))));
       return a;
     }
     Instant now = clock.instant();
@@ -871,31 +876,6 @@ final class FakeArm implements AutoCloseable {
       return out.toString();
     } catch (IOException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** A subscription-wide token bucket, as ARM keeps per subscription and kind of request. */
-  private static final class Bucket {
-    private final double perSecond;
-    private final int burst;
-    private double tokens;
-    private long last = System.nanoTime();
-
-    Bucket(double perSecond, int burst) {
-      this.perSecond = perSecond;
-      this.burst = burst;
-      this.tokens = burst;
-    }
-
-    /** Takes a token; returns 0, or how many milliseconds until one is there. */
-    synchronized long take(long nanos) {
-      tokens = Math.min(burst, tokens + (nanos - last) / 1e9 * perSecond);
-      last = nanos;
-      if (tokens >= 1) {
-        tokens -= 1;
-        return 0;
-      }
-      return (long) Math.ceil((1 - tokens) / perSecond * 1000);
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.vkj.core.rate;
+package dev.vkj.toolkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,13 +1,14 @@
-package dev.vkj.core.rate;
+package dev.vkj.toolkit;
 
 /**
  * A token bucket: {@code burst} tokens at once, refilled at {@code perSecond}. Times are {@link
  * System#nanoTime()} values passed in by the caller, so tests can drive it without sleeping.
  *
- * <p>One class for every rate the core keeps: pod work queue retries, the read budget of batched
- * status, Event writes and the provider boundary's pacing. Callers that must not wait use {@link
- * #tryAcquire}; callers that wait use {@link #reserve}, where later callers queue behind earlier
- * reservations.
+ * <p>One class for every rate the core keeps (pod work queue retries, the read budget of batched
+ * status, Event writes, the provider boundary's pacing) and for a provider that must pace the
+ * backend calls one SPI call makes: the core's limiter counts that SPI call once. Callers that must
+ * not wait use {@link #tryAcquire}; callers that wait use {@link #reserve}, where later callers
+ * queue behind earlier reservations.
  */
 public final class TokenBucket {
   private final double perNano;
