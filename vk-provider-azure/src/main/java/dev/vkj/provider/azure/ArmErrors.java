@@ -31,11 +31,8 @@ final class ArmErrors {
   private ArmErrors() {}
 
   static ProviderException map(String what, RuntimeException e) {
-    Throwable cause = e;
-    while (cause != null && !(cause instanceof HttpResponseException)) {
-      cause = cause.getCause();
-    }
-    if (!(cause instanceof HttpResponseException http) || http.getResponse() == null) {
+    HttpResponseException http = answer(e);
+    if (http == null) {
       return new ProviderException(
           ErrorCode.TRANSIENT,
           what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(),
@@ -73,13 +70,18 @@ final class ArmErrors {
   }
 
   static boolean notFound(RuntimeException e) {
-    Throwable cause = e;
-    while (cause != null && !(cause instanceof HttpResponseException)) {
-      cause = cause.getCause();
+    HttpResponseException http = answer(e);
+    return http != null && http.getResponse().getStatusCode() == 404;
+  }
+
+  /** ARM's answer in the cause chain (the SDK wraps it in reactive exceptions), or null. */
+  private static HttpResponseException answer(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof HttpResponseException http && http.getResponse() != null) {
+        return http;
+      }
     }
-    return cause instanceof HttpResponseException http
-        && http.getResponse() != null
-        && http.getResponse().getStatusCode() == 404;
+    return null;
   }
 
   static Duration retryAfter(HttpResponse response) {

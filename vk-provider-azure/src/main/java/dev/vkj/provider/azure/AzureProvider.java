@@ -484,9 +484,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
         status = k.status();
       }
       if (status != null) {
-        Pod pod = GroupStatus.toPod(g, now);
-        pod.setStatus(status);
-        out.put(name, pod);
+        out.put(name, GroupStatus.toPod(g, status));
       }
     }
     stale.sort(Comparator.comparing(g -> known.get(g.name()).readAt()));
@@ -504,12 +502,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
           && Duration.between(e.getValue(), now).compareTo(LIST_LAG) < 0) {
         listReads.acquire();
         read(e.getKey())
-            .ifPresent(
-                g -> {
-                  Pod pod = GroupStatus.toPod(g, now);
-                  pod.setStatus(remember(e.getKey(), g));
-                  out.put(e.getKey(), pod);
-                });
+            .ifPresent(g -> out.put(e.getKey(), GroupStatus.toPod(g, remember(e.getKey(), g))));
       }
     }
     known.keySet().removeIf(name -> !seen.contains(name) && !created.containsKey(name));

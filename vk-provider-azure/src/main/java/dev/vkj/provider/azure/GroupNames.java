@@ -118,7 +118,8 @@ final class GroupNames {
     return sha256(text).substring(0, HASH_CHARS);
   }
 
-  private static String sha256(String text) {
+  /** Lower-case hex SHA-256 of the UTF-8 text. */
+  static String sha256(String text) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

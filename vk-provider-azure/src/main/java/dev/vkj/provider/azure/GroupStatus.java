@@ -10,13 +10,9 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,19 +55,18 @@ final class GroupStatus {
 
   /** The pod as the backend knows it: identity, spec hash and status. */
   static Pod toPod(ContainerGroupInner g, Instant now) {
-    Map<String, String> tags = g.tags();
-    ObjectMeta meta = new ObjectMeta();
-    meta.setNamespace(tags.get(GroupNames.TAG_NAMESPACE));
-    meta.setName(tags.get(GroupNames.TAG_POD_NAME));
-    meta.setUid(tags.get(GroupNames.TAG_UID));
-    String hash = tags.get(GroupNames.TAG_SPEC_HASH);
+    return toPod(g, status(g, now));
+  }
+
+  /** The pod with a status already derived from this group or an earlier read of it. */
+  static Pod toPod(ContainerGroupInner g, PodStatus status) {
+    Pod pod = identity(g);
+    String hash = g.tags().get(GroupNames.TAG_SPEC_HASH);
     if (hash != null) {
       Map<String, String> annotations = new HashMap<>();
       annotations.put(PodIdentity.SPEC_HASH, hash);
-      meta.setAnnotations(annotations);
+      pod.getMetadata().setAnnotations(annotations);
     }
-    Pod pod = new Pod();
-    pod.setMetadata(meta);
     // a partial spec: the containers, by name and image
     io.fabric8.kubernetes.api.model.PodSpec spec = new io.fabric8.kubernetes.api.model.PodSpec();
     List<io.fabric8.kubernetes.api.model.Container> containers = new ArrayList<>();
@@ -95,7 +90,7 @@ final class GroupStatus {
       spec.setInitContainers(inits);
     }
     pod.setSpec(spec);
-    pod.setStatus(status(g, now));
+    pod.setStatus(status);
     return pod;
   }
 
@@ -226,14 +221,7 @@ final class GroupStatus {
   /** As the Go provider: {@code aci://} and the SHA-256 of the upper-cased container path. */
   static String containerId(String groupId, String name) {
     String path = (groupId == null ? "" : groupId) + "/containers/" + name;
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest(path.toUpperCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
-      return "aci://" + HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return "aci://" + GroupNames.sha256(path.toUpperCase(Locale.ROOT));
   }
 
   private static Instant startOf(ContainerState s) {
