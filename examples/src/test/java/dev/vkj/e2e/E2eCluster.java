@@ -33,10 +33,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The cluster of KUBECONFIG with one vk-runner (mock provider) joined as node {@value #NODE}. The
- * kubelet serving certificate and client CA come from VKJ_KUBELET_CERT/KEY and VKJ_CLUSTER_CA when
- * set (as the project's control-plane script exports them); otherwise the runner generates a
- * self-signed certificate and trusts the CA of the kubeconfig.
+ * The cluster of KUBECONFIG with one vk-runner (the mock provider unless a {@link Backend} says
+ * otherwise) joined as node {@value #NODE}. The kubelet serving certificate and client CA come from
+ * VKJ_KUBELET_CERT/KEY and VKJ_CLUSTER_CA when set (as the project's control-plane script exports
+ * them); otherwise the runner generates a self-signed certificate and trusts the CA of the
+ * kubeconfig.
  */
 final class E2eCluster implements AutoCloseable {
   static final String NODE = "vkj-e2e";
@@ -48,7 +49,26 @@ final class E2eCluster implements AutoCloseable {
   private final int metricsPort;
   private final RunnerProcess runner;
 
+  /** The runner with the mock provider and its state file. */
   E2eCluster(String name) {
+    this(name, Backend.MOCK);
+  }
+
+  /**
+   * What the runner under test runs on: a provider, its configuration, and the runner arguments,
+   * JVM options and environment it needs to reach its backend.
+   */
+  record Backend(
+      String provider,
+      String config,
+      List<String> runArgs,
+      List<String> jvmOptions,
+      Map<String, String> environment) {
+    /** The mock provider; its configuration is written by the cluster (it names the state file). */
+    static final Backend MOCK = new Backend("mock", null, List.of(), List.of(), Map.of());
+  }
+
+  E2eCluster(String name, Backend backend) {
     String kubeconfig = System.getenv("KUBECONFIG");
     assertThat(kubeconfig)
         .as("KUBECONFIG must point at a cluster (scripts/control-plane.sh up prints one)")
@@ -61,14 +81,18 @@ final class E2eCluster implements AutoCloseable {
       this.stateFile = logs.resolve("mock-state.json").toAbsolutePath();
       // the runner's Prometheus endpoint, for counters the tests read
       this.metricsPort = freePort();
-      Path providerConfig = workDir.resolve("mock.yaml");
-      Files.writeString(providerConfig, "stateFile: " + stateFile + "\nstartupDelay: 1s\n");
+      Path providerConfig = workDir.resolve(backend.provider() + ".yaml");
+      Files.writeString(
+          providerConfig,
+          backend.config() != null
+              ? backend.config()
+              : "stateFile: " + stateFile + "\nstartupDelay: 1s\n");
       List<String> args = new ArrayList<>();
       args.addAll(
           List.of(
               "run",
               "--provider",
-              "mock",
+              backend.provider(),
               "--node-name",
               NODE,
               "--node-ip",
@@ -81,13 +105,16 @@ final class E2eCluster implements AutoCloseable {
               Integer.toString(metricsPort),
               "--pod-sync-workers",
               "10"));
+      args.addAll(backend.runArgs());
       String cert = System.getenv("VKJ_KUBELET_CERT");
       String key = System.getenv("VKJ_KUBELET_KEY");
       if (cert != null && key != null) {
         args.addAll(List.of("--tls-cert", cert, "--tls-key", key));
       }
       args.addAll(List.of("--client-ca", clientCa().toString()));
-      this.runner = new RunnerProcess(args, workDir.resolve("runner.log"));
+      this.runner =
+          new RunnerProcess(
+              backend.jvmOptions(), args, backend.environment(), workDir.resolve("runner.log"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

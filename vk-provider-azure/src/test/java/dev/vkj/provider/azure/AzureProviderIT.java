@@ -254,6 +254,7 @@ class AzureProviderIT {
     assertThat(arm.count("PUT", "group")).isEqualTo(writes);
     // a group of another node in the same resource group is not ours
     arm.put(
+        "aci-group",
         "other-node-pod",
         Map.of(
             "location",

@@ -49,7 +49,8 @@ import javax.net.ssl.TrustManagerFactory;
  *       growing restart count and the previous state kept;
  *   <li>DELETE answers 202 and the group is {@code Deleting} with terminated containers for {@link
  *       #deleteDelay}, then gone (404 {@code ResourceNotFound});
- *   <li>lists are paged ({@link #pageSize}) and, as in ARM, carry no instance view;
+ *   <li>lists hold the groups of one resource group, are paged ({@link #pageSize}) and, as in ARM,
+ *       carry no instance view;
  *   <li>subscription token buckets for reads and writes answer 429 with {@code Retry-After};
  *   <li>{@link #maxGroups} answers 409 {@code ContainerGroupQuotaReached};
  *   <li>secrets ({@code secureValue}, storage keys, registry passwords, secret volume contents) are
@@ -57,7 +58,7 @@ import javax.net.ssl.TrustManagerFactory;
  *   <li>every request is recorded.
  * </ul>
  */
-final class FakeArm implements AutoCloseable {
+public final class FakeArm implements AutoCloseable {
   static final String API_VERSION = "2023-05-01";
 
   private static final Pattern GROUPS =
@@ -131,11 +132,11 @@ final class FakeArm implements AutoCloseable {
   }
 
   /** ARM's limits: reads 250 burst and 25 per second, writes 200 and 10. */
-  static FakeArm withArmLimits(Clock clock) throws Exception {
+  public static FakeArm withArmLimits(Clock clock) throws Exception {
     return new FakeArm(clock, 25, 250, 10, 200);
   }
 
-  String endpoint() {
+  public String endpoint() {
     return "https://127.0.0.1:" + server.getAddress().getPort() + "/";
   }
 
@@ -153,19 +154,19 @@ final class FakeArm implements AutoCloseable {
   }
 
   /** Names of the groups that exist (including those being deleted). */
-  List<String> groupNames() {
+  public List<String> groupNames() {
     sweep();
     return new ArrayList<>(groups.keySet());
   }
 
   /** The group as ARM stores it, secrets included (what a real account would bill and hold). */
-  Map<String, Object> stored(String name) {
+  public Map<String, Object> stored(String name) {
     Group g = groups.get(name);
     return g == null ? null : g.body;
   }
 
   /** Appends a line to a container's log, stamped now. */
-  void log(String group, String container, String line) {
+  public void log(String group, String container, String line) {
     Group g = groups.get(group);
     g.logs
         .computeIfAbsent(container, c -> Collections.synchronizedList(new ArrayList<>()))
@@ -173,11 +174,11 @@ final class FakeArm implements AutoCloseable {
   }
 
   /** A group created outside this runner, as another tool or an older runner would have. */
-  void put(String name, Map<String, Object> body) {
-    groups.put(name, new Group(name, body, clock.instant(), "sub"));
+  void put(String resourceGroup, String name, Map<String, Object> body) {
+    groups.put(name, new Group(name, body, clock.instant(), "sub", resourceGroup));
   }
 
-  long count(String method, String kind) {
+  public long count(String method, String kind) {
     synchronized (requests) {
       return requests.stream()
           .filter(r -> r.method().equals(method) && r.kind().equals(kind))
@@ -185,10 +186,45 @@ final class FakeArm implements AutoCloseable {
     }
   }
 
-  long throttled() {
+  public long throttled() {
     synchronized (requests) {
       return requests.stream().filter(r -> r.status() == 429).count();
     }
+  }
+
+  /** The token ARM accepts; a client gets it from {@link FakeManagedIdentity}. */
+  public String token() {
+    return token;
+  }
+
+  /** The group as a GET returns it (what {@code az container show} prints), or null. */
+  public Map<String, Object> show(String name) {
+    sweep();
+    Group g = groups.get(name);
+    return g == null ? null : view(g, clock.instant(), true);
+  }
+
+  /** The commands exec sessions ran, in order. */
+  public List<String> execCommands() {
+    return exec.started.stream().map(FakeExecSocket.Session::command).toList();
+  }
+
+  /**
+   * Writes a PKCS12 trust store that holds this fake's certificate, for a JVM that must trust it
+   * ({@code javax.net.ssl.trustStore}); returns the JVM options that select it.
+   */
+  public List<String> writeTrustStore(java.nio.file.Path file) throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("arm", certificate.certificate());
+    char[] password = "changeit".toCharArray();
+    try (OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+      trust.store(out, password);
+    }
+    return List.of(
+        "-Djavax.net.ssl.trustStore=" + file.toAbsolutePath(),
+        "-Djavax.net.ssl.trustStoreType=PKCS12",
+        "-Djavax.net.ssl.trustStorePassword=" + new String(password));
   }
 
   @Override
@@ -208,12 +244,19 @@ final class FakeArm implements AutoCloseable {
     final Map<String, List<String>> logs = new ConcurrentHashMap<>();
     volatile Instant deleted;
     final String subscription;
+    final String resourceGroup;
 
-    Group(String name, Map<String, Object> body, Instant created, String subscription) {
+    Group(
+        String name,
+        Map<String, Object> body,
+        Instant created,
+        String subscription,
+        String resourceGroup) {
       this.name = name;
       this.body = body;
       this.created = created;
       this.subscription = subscription;
+      this.resourceGroup = resourceGroup;
       this.ip = "20.48.0." + ips.getAndIncrement();
     }
 
@@ -442,7 +485,7 @@ final class FakeArm implements AutoCloseable {
       existing.body.put("tags", body.get("tags"));
       g = existing;
     } else {
-      g = new Group(name, body, now, subscription);
+      g = new Group(name, body, now, subscription, resourceGroup);
       if (existing != null) {
         g.logs.putAll(existing.logs);
       }
@@ -560,7 +603,12 @@ final class FakeArm implements AutoCloseable {
 
   private Answer list(
       String subscription, String resourceGroup, Map<String, String> params, Instant now) {
-    List<Group> all = new ArrayList<>(groups.values());
+    // resource group names are case-insensitive in ARM
+    List<Group> all =
+        new ArrayList<>(
+            groups.values().stream()
+                .filter(g -> g.resourceGroup.equalsIgnoreCase(resourceGroup))
+                .toList());
     all.sort((a, b) -> a.name.compareTo(b.name));
     int skip = params.containsKey("$skipToken") ? Integer.parseInt(params.get("$skipToken")) : 0;
     List<Object> page = new ArrayList<>();
@@ -639,7 +687,9 @@ final class FakeArm implements AutoCloseable {
         "id",
         "/subscriptions/"
             + g.subscription
-            + "/resourceGroups/rg/providers/Microsoft.ContainerInstance/containerGroups/"
+            + "/resourceGroups/"
+            + g.resourceGroup
+            + "/providers/Microsoft.ContainerInstance/containerGroups/"
             + g.name);
     out.put("name", g.name);
     out.put("type", "Microsoft.ContainerInstance/containerGroups");
@@ -855,7 +905,7 @@ final class FakeArm implements AutoCloseable {
     return o;
   }
 
-  private static Map<String, String> params(String query) {
+  static Map<String, String> params(String query) {
     Map<String, String> out = new HashMap<>();
     for (String pair : query.split("&")) {
       if (pair.isEmpty()) {
