@@ -16,3 +16,55 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- default "default" .Values.serviceAccount.name -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The provider: required, there is no default (a forgotten value would register a fake node). */}}
+{{- define "vkj.provider" -}}
+{{- required "provider is required: azure, mock, or the name of a provider folder in the image (vk-runner providers lists them)" .Values.provider -}}
+{{- end -}}
+
+{{/* rbac.install is the Go chart's name for rbac.create; either turns RBAC on. */}}
+{{- define "vkj.rbac" -}}
+{{- if hasKey .Values.rbac "install" -}}
+{{- if .Values.rbac.install }}true{{ end -}}
+{{- else if .Values.rbac.create -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/*
+The provider configuration file: the hands-on's names for azure (providers.azure.aciResourceGroup,
+aciRegion, subscriptionId) become the provider's keys; providerConfig holds the provider's own keys
+and wins over them.
+*/}}
+{{- define "vkj.providerConfig" -}}
+{{- $config := dict -}}
+{{- if eq (include "vkj.provider" .) "azure" -}}
+{{- with .Values.providers.azure -}}
+{{- if .targetAKS -}}
+{{- fail "providers.azure.targetAKS=true is not supported: vkj takes Azure credentials from a service principal (tenantId, clientId, clientKey), an existing Secret, or a managed or workload identity, not from the AKS node's azure.json" -}}
+{{- end -}}
+{{- $_ := set $config "resourceGroup" (required "providers.azure.aciResourceGroup is required with provider=azure" .aciResourceGroup) -}}
+{{- $_ := set $config "region" (required "providers.azure.aciRegion is required with provider=azure" .aciRegion) -}}
+{{- if .subscriptionId -}}
+{{- $_ := set $config "subscriptionId" .subscriptionId -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $config = merge (deepCopy .Values.providerConfig) $config -}}
+{{- range $key, $value := $config }}
+{{ $key }}: {{ $value | toString | quote }}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret with the Azure service principal, or none when the runner uses an identity. */}}
+{{- define "vkj.azureCredentialsSecret" -}}
+{{- if eq (include "vkj.provider" .) "azure" -}}
+{{- with .Values.providers.azure -}}
+{{- if .existingSecret -}}
+{{ .existingSecret }}
+{{- else if .clientKey -}}
+{{ include "vkj.fullname" $ }}-azure
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,282 @@
+package dev.vkj.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code charts/vkj} linted and rendered by Helm itself, as {@code helm install} would. */
+class ChartTest {
+  private static final Path CHART = Path.of("vkj");
+  private static final String RELEASE = "virtual-kubelet";
+  private static final String CLIENT_KEY = "sp-password-7Q~not-for-logs";
+
+  /** The values of the ACI hands-on's {@code helm install}. */
+  private static final Map<String, Object> HANDS_ON =
+      ordered(
+          "provider", "azure",
+          "nodeName", "virtual-kubelet",
+          "rbac.install", true,
+          "providers.azure.targetAKS", false,
+          "providers.azure.aciResourceGroup", "aci-group",
+          "providers.azure.aciRegion", "japaneast",
+          "providers.azure.tenantId", "11111111-2222-3333-4444-555555555555",
+          "providers.azure.subscriptionId", "66666666-7777-8888-9999-000000000000",
+          "providers.azure.clientId", "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+          "providers.azure.clientKey", CLIENT_KEY,
+          "providers.azure.masterUri", "https://34.84.1.2");
+
+  /** Helm lints a missing required value as a note, not an error; rendering fails (below). */
+  @Test
+  void withDefaultValuesLintIsClean() {
+    LintResult result = new Helm(CHART).lint().strict().call();
+    assertThat(result.isFailed()).as(String.valueOf(result.getMessages())).isFalse();
+  }
+
+  @Test
+  void lintIsCleanForEveryProvidersValues(@TempDir Path dir) throws IOException {
+    for (String provider : List.of("mock", "azure")) {
+      Path copy = copyChart(dir.resolve(provider));
+      String values = Files.readString(copy.resolve("values.yaml"));
+      values = values.replace("provider: \"\"", "provider: " + provider);
+      if (provider.equals("azure")) {
+        values =
+            values
+                .replace("aciResourceGroup: \"\"", "aciResourceGroup: aci-group")
+                .replace("aciRegion: \"\"", "aciRegion: japaneast");
+      }
+      Files.writeString(copy.resolve("values.yaml"), values);
+      LintResult result = new Helm(copy).lint().strict().call();
+      assertThat(result.isFailed()).as(provider + ": " + result.getMessages()).isFalse();
+    }
+  }
+
+  @Test
+  void withoutAProviderInstallFailsWithAClearMessage() {
+    assertThatThrownBy(() -> render(Map.of()))
+        .hasMessageContaining("provider is required: azure, mock");
+  }
+
+  @Test
+  void theHandsOnValuesRunTheAzureProviderWithTheServicePrincipalFromASecret() {
+    List<HasMetadata> objects = render(HANDS_ON);
+
+    Deployment deployment = one(objects, Deployment.class);
+    var container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(container.getArgs())
+        .contains(
+            "--provider=azure",
+            "--node-name=virtual-kubelet",
+            "--taint-value=azure",
+            "--provider-config=/etc/vkj/provider.yaml");
+    Map<String, EnvVar> env = env(container.getEnv());
+    for (String name : List.of("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET")) {
+      assertThat(env.get(name).getValue()).as(name).isNull();
+      assertThat(env.get(name).getValueFrom().getSecretKeyRef().getName())
+          .isEqualTo("virtual-kubelet-vkj-azure");
+      assertThat(env.get(name).getValueFrom().getSecretKeyRef().getKey()).isEqualTo(name);
+    }
+    assertThat(env.get("KUBERNETES_MASTER").getValue()).isEqualTo("https://34.84.1.2");
+
+    Secret credentials = named(objects, Secret.class, "virtual-kubelet-vkj-azure");
+    assertThat(credentials.getStringData())
+        .containsEntry("AZURE_TENANT_ID", "11111111-2222-3333-4444-555555555555")
+        .containsEntry("AZURE_CLIENT_ID", "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee")
+        .containsEntry("AZURE_CLIENT_SECRET", CLIENT_KEY);
+
+    String providerYaml =
+        named(objects, Secret.class, "virtual-kubelet-vkj").getStringData().get("provider.yaml");
+    Map<String, Object> config = Serialization.unmarshal(providerYaml, Map.class);
+    assertThat(config)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "resourceGroup", "aci-group",
+                "region", "japaneast",
+                "subscriptionId", "66666666-7777-8888-9999-000000000000"));
+
+    // the secret is in the credentials Secret only: not in the config, the Deployment or a
+    // ConfigMap
+    assertThat(objects.stream().filter(o -> !o.equals(credentials)))
+        .allSatisfy(o -> assertThat(Serialization.asYaml(o)).doesNotContain(CLIENT_KEY));
+    assertThat(objects).noneMatch(ConfigMap.class::isInstance);
+    assertThat(objects).anyMatch(ClusterRole.class::isInstance);
+  }
+
+  @Test
+  void anExistingSecretReplacesTheServicePrincipalValues() {
+    Map<String, Object> values = new LinkedHashMap<>(HANDS_ON);
+    values.remove("providers.azure.clientKey");
+    values.put("providers.azure.existingSecret", "aci-sp");
+    List<HasMetadata> objects = render(values);
+    var container = one(objects, Deployment.class).getSpec().getTemplate().getSpec();
+    Map<String, EnvVar> env = env(container.getContainers().get(0).getEnv());
+    assertThat(env.get("AZURE_CLIENT_SECRET").getValueFrom().getSecretKeyRef().getName())
+        .isEqualTo("aci-sp");
+    assertThat(find(objects, Secret.class, "virtual-kubelet-vkj-azure")).isEmpty();
+  }
+
+  @Test
+  void aManagedOrWorkloadIdentityNeedsNoCredentialVariables() {
+    Map<String, Object> values = new LinkedHashMap<>(HANDS_ON);
+    values.remove("providers.azure.clientKey");
+    values.put("podLabels.azure\\.workload\\.identity/use", "true");
+    values.put("serviceAccount.annotations.azure\\.workload\\.identity/client-id", "abc");
+    List<HasMetadata> objects = render(values);
+    var pod = one(objects, Deployment.class).getSpec().getTemplate();
+    assertThat(env(pod.getSpec().getContainers().get(0).getEnv()).keySet())
+        .noneMatch(k -> k.startsWith("AZURE_"));
+    assertThat(pod.getMetadata().getLabels()).containsEntry("azure.workload.identity/use", "true");
+    assertThat(one(objects, ServiceAccount.class).getMetadata().getAnnotations())
+        .containsEntry("azure.workload.identity/client-id", "abc");
+    assertThat(find(objects, Secret.class, "virtual-kubelet-vkj-azure")).isEmpty();
+  }
+
+  @Test
+  void theProvidersOwnKeysWinOverTheHandsOnNames() {
+    Map<String, Object> values = new LinkedHashMap<>(HANDS_ON);
+    values.put("providerConfig.region", "westeurope");
+    values.put("providerConfig.subnetId", "/subscriptions/s/resourceGroups/g/subnet");
+    String providerYaml =
+        named(render(values), Secret.class, "virtual-kubelet-vkj")
+            .getStringData()
+            .get("provider.yaml");
+    Map<String, Object> config = Serialization.unmarshal(providerYaml, Map.class);
+    assertThat(config)
+        .containsEntry("region", "westeurope")
+        .containsEntry("resourceGroup", "aci-group")
+        .containsEntry("subnetId", "/subscriptions/s/resourceGroups/g/subnet");
+  }
+
+  @Test
+  void azureWithoutAResourceGroupFailsNamingTheValue() {
+    Map<String, Object> values = new LinkedHashMap<>(HANDS_ON);
+    values.remove("providers.azure.aciResourceGroup");
+    assertThatThrownBy(() -> render(values))
+        .hasMessageContaining("providers.azure.aciResourceGroup is required");
+  }
+
+  @Test
+  void aServicePrincipalWithoutItsTenantFailsNamingTheValue() {
+    Map<String, Object> values = new LinkedHashMap<>(HANDS_ON);
+    values.remove("providers.azure.tenantId");
+    assertThatThrownBy(() -> render(values))
+        .hasMessageContaining("providers.azure.tenantId is required");
+  }
+
+  @Test
+  void targetAksIsRefusedWithTheWayOut() {
+    Map<String, Object> values = new LinkedHashMap<>(HANDS_ON);
+    values.put("providers.azure.targetAKS", true);
+    assertThatThrownBy(() -> render(values))
+        .hasMessageContaining("providers.azure.targetAKS=true is not supported");
+  }
+
+  @Test
+  void mockRendersItsOwnKeysAndNoAzureObjects() {
+    List<HasMetadata> objects =
+        render(ordered("provider", "mock", "providerConfig.startupDelay", "2s"));
+    var container = one(objects, Deployment.class).getSpec().getTemplate().getSpec();
+    assertThat(container.getContainers().get(0).getArgs())
+        .contains("--provider=mock", "--taint-value=mock");
+    assertThat(env(container.getContainers().get(0).getEnv()).keySet())
+        .containsExactly("VKJ_NODE_IP");
+    String providerYaml =
+        named(objects, Secret.class, "virtual-kubelet-vkj").getStringData().get("provider.yaml");
+    assertThat(Serialization.unmarshal(providerYaml, Map.class))
+        .isEqualTo(Map.of("startupDelay", "2s"));
+    assertThat(find(objects, Secret.class, "virtual-kubelet-vkj-azure")).isEmpty();
+  }
+
+  @Test
+  void rbacInstallFalseRendersNoRole() {
+    assertThat(render(ordered("provider", "mock", "rbac.install", false)))
+        .noneMatch(ClusterRole.class::isInstance);
+    assertThat(render(ordered("provider", "mock"))).anyMatch(ClusterRole.class::isInstance);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static List<HasMetadata> render(Map<String, Object> values) {
+    TemplateCommand template = new Helm(CHART).template().withName(RELEASE);
+    values.forEach(template::set);
+    String manifest = template.call();
+    List<HasMetadata> objects = new ArrayList<>();
+    for (String doc : manifest.split("(?m)^---$")) {
+      if (!doc.isBlank() && doc.contains("kind:")) {
+        objects.add(Serialization.unmarshal(doc, HasMetadata.class));
+      }
+    }
+    assertThat(objects).as("rendered objects").isNotEmpty();
+    return objects;
+  }
+
+  private static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> type) {
+    List<T> found = objects.stream().filter(type::isInstance).map(type::cast).toList();
+    assertThat(found).as(type.getSimpleName()).hasSize(1);
+    return found.get(0);
+  }
+
+  private static <T extends HasMetadata> Optional<T> find(
+      List<HasMetadata> objects, Class<T> type, String name) {
+    return objects.stream()
+        .filter(type::isInstance)
+        .map(type::cast)
+        .filter(o -> name.equals(o.getMetadata().getName()))
+        .findFirst();
+  }
+
+  private static <T extends HasMetadata> T named(
+      List<HasMetadata> objects, Class<T> type, String name) {
+    return find(objects, type, name)
+        .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
+  }
+
+  private static Map<String, EnvVar> env(List<EnvVar> vars) {
+    Map<String, EnvVar> out = new LinkedHashMap<>();
+    vars.forEach(v -> out.put(v.getName(), v));
+    return out;
+  }
+
+  private static Map<String, Object> ordered(Object... keyValues) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      out.put((String) keyValues[i], keyValues[i + 1]);
+    }
+    return out;
+  }
+
+  private static Path copyChart(Path target) throws IOException {
+    try (Stream<Path> files = Files.walk(CHART)) {
+      for (Path source : files.toList()) {
+        Path dest = target.resolve(CHART.relativize(source).toString());
+        if (Files.isDirectory(source)) {
+          Files.createDirectories(dest);
+        } else {
+          Files.copy(source, dest);
+        }
+      }
+    }
+    return target;
+  }
+}
