@@ -66,6 +66,12 @@ final class E2eCluster implements AutoCloseable {
       Map<String, String> environment) {
     /** The mock provider; its configuration is written by the cluster (it names the state file). */
     static final Backend MOCK = new Backend("mock", null, List.of(), List.of(), Map.of());
+
+    /** A runner whose arguments are given whole, e.g. those of a pod the Helm chart rendered. */
+    static Backend commandLine(
+        List<String> args, List<String> jvmOptions, Map<String, String> environment) {
+      return new Backend(null, null, args, jvmOptions, environment);
+    }
   }
 
   E2eCluster(String name, Backend backend) {
@@ -80,14 +86,24 @@ final class E2eCluster implements AutoCloseable {
       this.workDir = Files.createDirectories(logs.resolve(name));
       this.stateFile = logs.resolve("mock-state.json").toAbsolutePath();
       // the runner's Prometheus endpoint, for counters the tests read
-      this.metricsPort = freePort();
+      // (a runner given whole has its own, in its arguments)
+      this.metricsPort = backend.provider() == null ? -1 : freePort();
+      List<String> args = new ArrayList<>();
+      if (backend.provider() == null) {
+        this.runner =
+            new RunnerProcess(
+                backend.jvmOptions(),
+                backend.runArgs(),
+                backend.environment(),
+                workDir.resolve("runner.log"));
+        return;
+      }
       Path providerConfig = workDir.resolve(backend.provider() + ".yaml");
       Files.writeString(
           providerConfig,
           backend.config() != null
               ? backend.config()
               : "stateFile: " + stateFile + "\nstartupDelay: 1s\n");
-      List<String> args = new ArrayList<>();
       args.addAll(
           List.of(
               "run",
@@ -120,7 +136,7 @@ final class E2eCluster implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
@@ -149,8 +165,9 @@ final class E2eCluster implements AutoCloseable {
   void startRunner() {
     String previousBoot = bootId();
     runner.start();
+    // a bound for a hung start only: a loaded machine takes a while to start a JVM and register
     await(
-        Duration.ofSeconds(90),
+        Duration.ofMinutes(3),
         "node " + NODE + " Ready",
         () -> nodeReady() && !java.util.Objects.equals(previousBoot, bootId()));
   }
@@ -210,6 +227,7 @@ final class E2eCluster implements AutoCloseable {
    * runner does not report it.
    */
   double metric(String name) {
+    assertThat(metricsPort).as("metrics port of a runner this cluster configured").isPositive();
     String body;
     try {
       HttpResponse<String> response =

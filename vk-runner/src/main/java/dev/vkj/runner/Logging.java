@@ -20,6 +20,11 @@ final class Logging {
     // Netty reports listeners it can no longer run once its event loop has stopped: expected
     // while the runner shuts down, and an ERROR line there only alarms users
     setIfAbsent("log.io.netty.util.concurrent.DefaultPromise.rejectedExecution", "off");
+    // the azure provider turns the SDK's retries off (the core retries through its limiter), and
+    // the SDK then reports every answer it does not retry, a 404 included, at info
+    if (!level.equals("debug") && !level.equals("trace")) {
+      setIfAbsent("log.com.azure.core.http.policy.RetryPolicy", "warn");
+    }
     // the HTTP stack is chatty at debug; its debug output only comes with trace
     if (level.equals("debug")) {
       setIfAbsent("log.io.netty", "info");
