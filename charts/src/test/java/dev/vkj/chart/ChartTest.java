@@ -209,6 +209,29 @@ class ChartTest {
   }
 
   @Test
+  void theRunnerPodIsUnprivilegedAndProbedOnTheMetricsPort() {
+    var pod = one(render(HANDS_ON), Deployment.class).getSpec().getTemplate().getSpec();
+    var container = pod.getContainers().get(0);
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(container.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/tmp"));
+    assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal())
+        .isEqualTo("metrics");
+    assertThat(container.getArgs()).contains("--metrics-port=10255");
+
+    Map<String, Object> noMetrics = new LinkedHashMap<>(HANDS_ON);
+    noMetrics.put("metrics.port", 0);
+    var plain = one(render(noMetrics), Deployment.class).getSpec().getTemplate().getSpec();
+    assertThat(plain.getContainers().get(0).getReadinessProbe()).isNull();
+    assertThat(plain.getContainers().get(0).getArgs()).contains("--metrics-port=0");
+  }
+
+  @Test
   void rbacInstallFalseRendersNoRole() {
     assertThat(render(ordered("provider", "mock", "rbac.install", false)))
         .noneMatch(ClusterRole.class::isInstance);

@@ -106,13 +106,7 @@ abstract class AzureHandsOn {
   @Test
   @Order(2)
   void handsOnDeploymentRunsAsAContainerGroupWithAPublicIp() {
-    Path yaml = Path.of(System.getProperty("vkj.examples.dir", "."), "virtual-node.yaml");
-    cluster.kubectl.run("apply", "-n", ns, "-f", yaml.toString());
-    await(
-        Duration.ofSeconds(120),
-        "aci-helloworld Running",
-        () -> cluster.apiPods(ns).stream().anyMatch(E2eCluster::running));
-    Pod pod = cluster.apiPods(ns).get(0);
+    Pod pod = cluster.applyHandsOn(ns, Duration.ofSeconds(120));
 
     String group = groupOf(pod);
     Map<String, Object> shown = arm.show(group);
@@ -169,8 +163,8 @@ abstract class AzureHandsOn {
   void deletingTheDeploymentRemovesTheContainerGroup() {
     Pod pod = cluster.apiPods(ns).get(0);
     String group = groupOf(pod);
-    Path yaml = Path.of(System.getProperty("vkj.examples.dir", "."), "virtual-node.yaml");
-    cluster.kubectl.run("delete", "-n", ns, "-f", yaml.toString(), "--wait=false");
+    cluster.kubectl.run(
+        "delete", "-n", ns, "-f", E2eCluster.handsOnYaml().toString(), "--wait=false");
     await(Duration.ofSeconds(120), "pods gone from the API", () -> cluster.apiPods(ns).isEmpty());
     await(Duration.ofSeconds(60), "container group gone", () -> arm.show(group) == null);
     assertThat(arm.count("DELETE", "group")).isPositive();

@@ -377,6 +377,21 @@ final class E2eCluster implements AutoCloseable {
         .endSpec();
   }
 
+  /** The hands-on Deployment, {@code examples/virtual-node.yaml}. */
+  static Path handsOnYaml() {
+    return Path.of(System.getProperty("vkj.examples.dir", "."), "virtual-node.yaml");
+  }
+
+  /** {@code kubectl apply -f examples/virtual-node.yaml} and its pod once it is Running. */
+  Pod applyHandsOn(String namespace, Duration timeout) {
+    kubectl.run("apply", "-n", namespace, "-f", handsOnYaml().toString());
+    await(
+        timeout,
+        "aci-helloworld Running",
+        () -> apiPods(namespace).stream().anyMatch(E2eCluster::running));
+    return apiPods(namespace).get(0);
+  }
+
   void createNamespace(String namespace) {
     client
         .namespaces()

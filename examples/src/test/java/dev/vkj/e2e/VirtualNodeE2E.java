@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -74,14 +73,7 @@ class VirtualNodeE2E {
   @Test
   @Order(2)
   void handsOnDeploymentRunsOnTheVirtualNode() {
-    Path yaml = Path.of(System.getProperty("vkj.examples.dir", "."), "virtual-node.yaml");
-    cluster.kubectl.run("apply", "-n", NS, "-f", yaml.toString());
-
-    await(
-        Duration.ofSeconds(60),
-        "aci-helloworld Running",
-        () -> cluster.apiPods(NS).stream().anyMatch(E2eCluster::running));
-    Pod pod = cluster.apiPods(NS).get(0);
+    Pod pod = cluster.applyHandsOn(NS, Duration.ofSeconds(60));
     assertThat(pod.getSpec().getNodeName()).isEqualTo(NODE);
     assertThat(pod.getStatus().getHostIP()).isEqualTo("127.0.0.1");
     assertThat(pod.getStatus().getConditions())

@@ -13,10 +13,16 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 
-/** Serves the runner's own metrics in the Prometheus text format at {@code /metrics}. */
+/**
+ * Serves the runner's own metrics in the Prometheus text format at {@code /metrics}, and the probes
+ * of the pod that runs it: {@code /healthz} (the process answers) and {@code /readyz} (the node is
+ * registered and reports Ready). Plain HTTP without authentication, as a kubelet probes.
+ */
 final class MetricsServer implements AutoCloseable {
   private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  private static final String TEXT = "text/plain; charset=utf-8";
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -27,7 +33,13 @@ final class MetricsServer implements AutoCloseable {
   }
 
   static MetricsServer start(String bindAddress, int port, PrometheusMeterRegistry registry) {
+    return start(bindAddress, port, registry, () -> true);
+  }
+
+  static MetricsServer start(
+      String bindAddress, int port, PrometheusMeterRegistry registry, BooleanSupplier ready) {
     requireNonNull(registry, "registry is null");
+    requireNonNull(ready, "ready is null");
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(bindAddress, port), 16);
@@ -45,20 +57,27 @@ final class MetricsServer implements AutoCloseable {
               return thread;
             });
     server.setExecutor(executor);
-    server.createContext("/", exchange -> handle(exchange, registry));
+    server.createContext("/", exchange -> handle(exchange, registry, ready));
     server.start();
     return new MetricsServer(server, executor);
   }
 
-  private static void handle(HttpExchange exchange, PrometheusMeterRegistry registry)
+  private static void handle(
+      HttpExchange exchange, PrometheusMeterRegistry registry, BooleanSupplier ready)
       throws IOException {
     try (exchange) {
-      if (!exchange.getRequestURI().getPath().equals("/metrics")) {
-        respond(exchange, 404, "text/plain; charset=utf-8", "not found\n");
+      String path = exchange.getRequestURI().getPath();
+      if (!path.equals("/metrics") && !path.equals("/healthz") && !path.equals("/readyz")) {
+        respond(exchange, 404, TEXT, "not found\n");
       } else if (!exchange.getRequestMethod().equals("GET")
           && !exchange.getRequestMethod().equals("HEAD")) {
         exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-        respond(exchange, 405, "text/plain; charset=utf-8", "method not allowed\n");
+        respond(exchange, 405, TEXT, "method not allowed\n");
+      } else if (path.equals("/healthz")) {
+        respond(exchange, 200, TEXT, "ok\n");
+      } else if (path.equals("/readyz")) {
+        boolean isReady = ready.getAsBoolean();
+        respond(exchange, isReady ? 200 : 503, TEXT, isReady ? "ok\n" : "node not ready\n");
       } else {
         respond(exchange, 200, CONTENT_TYPE, registry.scrape());
       }

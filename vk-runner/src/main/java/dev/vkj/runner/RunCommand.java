@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -396,17 +397,27 @@ final class RunCommand implements Callable<Integer> {
         log.info("API server: {}", client.getMasterUrl());
         PrometheusMeterRegistry meters = injector.getInstance(PrometheusMeterRegistry.class);
         closer.register(meters::close);
+        // the probes start answering before the node exists: not ready until it reports Ready
+        AtomicReference<VirtualKubelet> started = new AtomicReference<>();
         if (options.metricsPort() > 0) {
           MetricsServer metrics =
               closer.register(
-                  MetricsServer.start(options.bindAddress(), options.metricsPort(), meters));
-          log.info("metrics: http://{}:{}/metrics", options.bindAddress(), metrics.port());
+                  MetricsServer.start(
+                      options.bindAddress(),
+                      options.metricsPort(),
+                      meters,
+                      () -> started.get() != null && started.get().isReady()));
+          log.info(
+              "metrics: http://{}:{}/metrics (probes /healthz, /readyz)",
+              options.bindAddress(),
+              metrics.port());
         }
         VirtualKubelet kubelet = closer.register(injector.getInstance(VirtualKubelet.class));
         if (lifecycle.stopRequested()) {
           return 0;
         }
         withContextClassLoader(entry.loader(), kubelet::start);
+        started.set(kubelet);
         log.info(
             "node {} is ready; kubelet API on port {}", kubelet.nodeName(), kubelet.kubeletPort());
         lifecycle.started(kubelet);

@@ -44,6 +44,25 @@ final class MetricsServerTest {
   }
 
   @Test
+  void probesAnswerHealthAlwaysAndReadinessByTheNode() throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    java.util.concurrent.atomic.AtomicBoolean ready =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, registry, ready::get)) {
+      assertThat(get(server.port(), "/healthz", "GET").statusCode()).isEqualTo(200);
+      HttpResponse<String> notReady = get(server.port(), "/readyz", "GET");
+      assertThat(notReady.statusCode()).isEqualTo(503);
+      assertThat(notReady.body()).isEqualTo("node not ready\n");
+
+      ready.set(true);
+      HttpResponse<String> isReady = get(server.port(), "/readyz", "GET");
+      assertThat(isReady.statusCode()).isEqualTo(200);
+      assertThat(isReady.body()).isEqualTo("ok\n");
+      assertThat(get(server.port(), "/readyz", "POST").statusCode()).isEqualTo(405);
+    }
+  }
+
+  @Test
   void portInUseIsAStartupFailure() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (MetricsServer first = MetricsServer.start("127.0.0.1", 0, registry)) {

@@ -99,6 +99,14 @@ class RunCommandIT {
     assertThat(metrics.body())
         .contains("vkj_runner_info{node=\"vk-it\",provider=\"mock\"")
         .contains("jvm_memory_used_bytes");
+    // the pod's readiness probe: the node is registered and Ready
+    HttpResponse<String> readyz =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/readyz"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(readyz.statusCode()).as(readyz.body()).isEqualTo(200);
 
     lifecycle.requestStop();
 

@@ -10,6 +10,7 @@ import dev.vkj.testing.FakeProviderContext;
 import dev.vkj.testing.ProviderConformanceTest;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +27,16 @@ class AzureProviderConformanceIT extends ProviderConformanceTest {
   @Override
   protected ProviderFactory factory() {
     return new AzureProviderFactory();
+  }
+
+  /**
+   * Each check waits for a condition and returns as soon as it holds (a few seconds here); the
+   * bound only has to outlast a loaded machine, where the SDK's many threads, the paced reads and
+   * the core's retries all take longer than the kit's default.
+   */
+  @Override
+  protected Duration timeout() {
+    return Duration.ofSeconds(60);
   }
 
   @Override
