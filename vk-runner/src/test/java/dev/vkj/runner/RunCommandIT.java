@@ -89,23 +89,13 @@ class RunCommandIT {
     assertThat(node.getStatus().getAddresses())
         .anySatisfy(a -> assertThat(a.getAddress()).isEqualTo("127.0.0.1"));
 
-    HttpResponse<String> metrics =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> metrics = get(metricsPort, "/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body())
         .contains("vkj_runner_info{node=\"vk-it\",provider=\"mock\"")
         .contains("jvm_memory_used_bytes");
     // the pod's readiness probe: the node is registered and Ready
-    HttpResponse<String> readyz =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/readyz"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> readyz = get(metricsPort, "/readyz");
     assertThat(readyz.statusCode()).as(readyz.body()).isEqualTo(200);
 
     lifecycle.requestStop();
@@ -114,6 +104,13 @@ class RunCommandIT {
     // close() leaves the Node for the next start to adopt
     assertThat(client.nodes().withName("vk-it").get()).isNotNull();
     assertThat(metricsPortClosed(metricsPort)).isTrue();
+  }
+
+  private static HttpResponse<String> get(int port, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static int freePort() throws IOException {
