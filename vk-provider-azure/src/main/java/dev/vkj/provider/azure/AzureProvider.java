@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * <p>Writes start an ARM operation and return; no call waits for a long-running operation. Status
  * comes from one paged list of the resource group per poll, which tells which groups exist and
  * their provisioning state; the container states ARM leaves out of lists are read with one GET per
- * group: always for a group not read yet or whose provisioning state changed, and for steady groups
- * only a few per poll, oldest first.
+ * group: always for a group not read yet, whose provisioning state changed, or whose containers had
+ * not all run when it was last read, and for steady groups only a few per poll, oldest first.
  */
 final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, ContainerExec {
   private static final Logger log = LoggerFactory.getLogger(AzureProvider.class);
@@ -464,7 +464,8 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
         // still being provisioned: the list says all there is (containers not started yet)
         status = GroupStatus.status(g, now);
       } else if (k == null
-          || !k.provisioningState().equalsIgnoreCase(String.valueOf(g.provisioningState()))) {
+          || !k.provisioningState().equalsIgnoreCase(String.valueOf(g.provisioningState()))
+          || !settled(k.status())) {
         if (reads < listReadsPerCall && System.nanoTime() - started < LIST_READ_TIME.toNanos()) {
           reads++;
           listReads.acquire();
@@ -519,6 +520,22 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
           null);
     }
     return new ArrayList<>(out.values());
+  }
+
+  /**
+   * Whether every container has run or ended. A group read while its containers were still waiting
+   * keeps its provisioning state when they start, so only a new read tells.
+   */
+  private static boolean settled(PodStatus status) {
+    List<ContainerStatus> containers = status.getContainerStatuses();
+    return containers != null
+        && !containers.isEmpty()
+        && containers.stream()
+            .allMatch(
+                c ->
+                    c.getState() != null
+                        && (c.getState().getRunning() != null
+                            || c.getState().getTerminated() != null));
   }
 
   private static boolean provisioning(ContainerGroupInner g) {

@@ -315,6 +315,31 @@ class AzureProviderIT {
     assertThat(arm.count("GET", "group")).isEqualTo(AzureProvider.STEADY_READS_PER_LIST);
   }
 
+  /**
+   * A group read after it was provisioned but before its containers ran keeps its provisioning
+   * state when they start: the list must read it again instead of serving the waiting state it
+   * remembered, or a Running pod would flip back to ContainerCreating.
+   */
+  @Test
+  void aGroupReadBeforeItsContainersRanIsReadAgainUntilTheyRun() throws Exception {
+    provider.createPod(named("web-0", "uid-0"));
+    clock.advance(arm.provisionDelay.plusMillis(1));
+    var early = provider.getPodStatus("default", "web-0").orElseThrow();
+    assertThat(early.getContainerStatuses().get(0).getState().getWaiting()).isNotNull();
+
+    clock.advance(arm.startDelay);
+    arm.requests.clear();
+    List<Pod> listed = provider.listPodStatuses();
+    assertThat(listed.get(0).getStatus().getContainerStatuses().get(0).getState().getRunning())
+        .as("the container's state now, not the one remembered")
+        .isNotNull();
+    assertThat(arm.count("GET", "group")).isEqualTo(1);
+
+    arm.requests.clear();
+    provider.listPodStatuses();
+    assertThat(arm.count("GET", "group")).as("running: steady, not read again").isZero();
+  }
+
   @Test
   void aRestartedProviderReadsItsGroupsOnceOverSeveralPolls() throws Exception {
     for (int i = 0; i < 5; i++) {
