@@ -2,8 +2,9 @@
 FROM eclipse-temurin:17-jre
 RUN mkdir -p /opt/vkj/providers
 COPY vk-runner/target/vk-runner.jar /opt/vkj/vk-runner.jar
-# each provider folder loads in its own class loader: --provider azure
+# each provider folder loads in its own class loader: --provider azure, --provider fargate
 COPY vk-provider-azure/target/providers/ /opt/vkj/providers/
+COPY vk-provider-fargate/target/providers/ /opt/vkj/providers/
 ENV VKJ_PROVIDER_PATH=/opt/vkj/providers
 EXPOSE 10250 10255
 USER 65532:65532

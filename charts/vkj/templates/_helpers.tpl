@@ -19,7 +19,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 
 {{/* The provider: required, there is no default (a forgotten value would register a fake node). */}}
 {{- define "vkj.provider" -}}
-{{- required "provider is required: azure, mock, or the name of a provider folder in the image (vk-runner providers lists them)" .Values.provider -}}
+{{- required "provider is required: azure, fargate, mock, or the name of a provider folder in the image (vk-runner providers lists them)" .Values.provider -}}
 {{- end -}}
 
 {{/* rbac.install is the Go chart's name for rbac.create; either turns RBAC on. */}}

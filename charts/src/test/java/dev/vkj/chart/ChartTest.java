@@ -56,7 +56,7 @@ class ChartTest {
 
   @Test
   void lintIsCleanForEveryProvidersValues(@TempDir Path dir) throws IOException {
-    for (String provider : List.of("mock", "azure")) {
+    for (String provider : List.of("mock", "azure", "fargate")) {
       Path copy = copyChart(dir.resolve(provider));
       String values = Files.readString(copy.resolve("values.yaml"));
       values = values.replace("provider: \"\"", "provider: " + provider);
@@ -75,7 +75,7 @@ class ChartTest {
   @Test
   void withoutAProviderInstallFailsWithAClearMessage() {
     assertThatThrownBy(() -> render(Map.of()))
-        .hasMessageContaining("provider is required: azure, mock");
+        .hasMessageContaining("provider is required: azure, fargate, mock");
   }
 
   @Test
@@ -205,6 +205,34 @@ class ChartTest {
         named(objects, Secret.class, "virtual-kubelet-vkj").getStringData().get("provider.yaml");
     assertThat(Serialization.unmarshal(providerYaml, Map.class))
         .isEqualTo(Map.of("startupDelay", "2s"));
+    assertThat(find(objects, Secret.class, "virtual-kubelet-vkj-azure")).isEmpty();
+  }
+
+  /** Fargate with IRSA: the provider's keys, and the role on the ServiceAccount, no AWS keys. */
+  @Test
+  void fargateWithIrsaRendersItsKeysAndTheRoleAnnotation() {
+    List<HasMetadata> objects =
+        render(
+            ordered(
+                "provider", "fargate",
+                "providerConfig.region", "us-east-1",
+                "providerConfig.cluster", "vkj",
+                "providerConfig.subnets", "subnet-0a1b2c3d,subnet-4e5f6a7b",
+                "providerConfig.logGroup", "/vkj/tasks",
+                "serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn",
+                    "arn:aws:iam::123456789012:role/vkj-runner"));
+    var container = one(objects, Deployment.class).getSpec().getTemplate().getSpec();
+    assertThat(container.getContainers().get(0).getArgs())
+        .contains("--provider=fargate", "--taint-value=fargate");
+    assertThat(env(container.getContainers().get(0).getEnv()).keySet())
+        .noneMatch(k -> k.startsWith("AWS_") || k.startsWith("AZURE_"));
+    String providerYaml =
+        named(objects, Secret.class, "virtual-kubelet-vkj").getStringData().get("provider.yaml");
+    assertThat(Serialization.unmarshal(providerYaml, Map.class))
+        .containsEntry("subnets", "subnet-0a1b2c3d,subnet-4e5f6a7b")
+        .containsEntry("logGroup", "/vkj/tasks");
+    assertThat(one(objects, ServiceAccount.class).getMetadata().getAnnotations())
+        .containsEntry("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/vkj-runner");
     assertThat(find(objects, Secret.class, "virtual-kubelet-vkj-azure")).isEmpty();
   }
 

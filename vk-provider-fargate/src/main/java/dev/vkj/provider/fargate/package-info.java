@@ -1,0 +1,2 @@
+/** Runs pods as AWS ECS Fargate tasks. */
+package dev.vkj.provider.fargate;
