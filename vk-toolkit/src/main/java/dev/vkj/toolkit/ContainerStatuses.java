@@ -46,6 +46,54 @@ public final class ContainerStatuses {
 
   private ContainerStatuses() {}
 
+  /**
+   * The status of a pod whose backend resource is being deleted, as after a graceful stop: every
+   * container not terminated yet is terminated with exit code 0 at {@code at} (keeping its start
+   * time), so that the core sees the stop at once; terminated containers, the pod IPs and the start
+   * time are kept. A backend that later reports real exit codes replaces this status.
+   *
+   * @param message the containers' termination message, e.g. "container group deleted"
+   */
+  public static io.fabric8.kubernetes.api.model.PodStatus stopping(
+      io.fabric8.kubernetes.api.model.PodStatus status, Instant at, String message) {
+    requireNonNull(status, "status is null");
+    requireNonNull(at, "at is null");
+    io.fabric8.kubernetes.api.model.PodStatus copy =
+        new io.fabric8.kubernetes.api.model.PodStatus();
+    copy.setPodIP(status.getPodIP());
+    copy.setPodIPs(status.getPodIPs());
+    copy.setHostIP(status.getHostIP());
+    copy.setStartTime(status.getStartTime());
+    copy.setInitContainerStatuses(status.getInitContainerStatuses());
+    java.util.List<ContainerStatus> out = new java.util.ArrayList<>();
+    if (status.getContainerStatuses() != null) {
+      for (ContainerStatus c : status.getContainerStatuses()) {
+        if (c.getState() != null && c.getState().getTerminated() != null) {
+          out.add(c);
+          continue;
+        }
+        Instant started =
+            c.getState() != null && c.getState().getRunning() != null
+                ? Instant.parse(c.getState().getRunning().getStartedAt())
+                : null;
+        out.add(
+            of(c.getName(), c.getImage())
+                .containerId(c.getContainerID())
+                .restartCount(c.getRestartCount() == null ? 0 : c.getRestartCount())
+                .state(
+                    terminated(
+                        0,
+                        null,
+                        message,
+                        started == null || started.isAfter(at) ? null : started,
+                        at))
+                .build());
+      }
+    }
+    copy.setContainerStatuses(out);
+    return copy;
+  }
+
   /** RFC 3339, UTC, whole seconds (cut), as in pod status. */
   public static String timestamp(Instant instant) {
     requireNonNull(instant, "instant is null");

@@ -105,4 +105,43 @@ class ContainerStatusesTest {
     assertThatThrownBy(() -> ContainerStatuses.waiting(null, "x"))
         .hasMessage("reason must not be empty");
   }
+
+  @Test
+  void stoppingTerminatesWhatStillRunsAndKeepsWhatEnded() {
+    Instant started = Instant.parse("2030-01-01T10:00:00Z");
+    Instant at = started.plusSeconds(30);
+    var status = new io.fabric8.kubernetes.api.model.PodStatus();
+    status.setPodIP("10.0.0.7");
+    status.setStartTime(ContainerStatuses.timestamp(started));
+    status.setContainerStatuses(
+        java.util.List.of(
+            ContainerStatuses.of("web", "nginx")
+                .restartCount(2)
+                .state(ContainerStatuses.running(started))
+                .ready(true)
+                .build(),
+            ContainerStatuses.of("init-done", "busybox")
+                .state(ContainerStatuses.terminated(3, null, null, started, started.plusSeconds(1)))
+                .build(),
+            ContainerStatuses.of("waiting", "busybox")
+                .state(ContainerStatuses.waiting(ContainerStatuses.CONTAINER_CREATING, null))
+                .build()));
+
+    var stopped = ContainerStatuses.stopping(status, at, "deleted");
+
+    assertThat(stopped.getPodIP()).isEqualTo("10.0.0.7");
+    assertThat(stopped.getStartTime()).isEqualTo("2030-01-01T10:00:00Z");
+    var web = stopped.getContainerStatuses().get(0);
+    assertThat(web.getRestartCount()).isEqualTo(2);
+    assertThat(web.getReady()).isFalse();
+    assertThat(web.getState().getTerminated().getExitCode()).isZero();
+    assertThat(web.getState().getTerminated().getStartedAt()).isEqualTo("2030-01-01T10:00:00Z");
+    assertThat(web.getState().getTerminated().getFinishedAt()).isEqualTo("2030-01-01T10:00:30Z");
+    assertThat(web.getState().getTerminated().getMessage()).isEqualTo("deleted");
+    assertThat(stopped.getContainerStatuses().get(1).getState().getTerminated().getExitCode())
+        .isEqualTo(3);
+    var waiting = stopped.getContainerStatuses().get(2).getState().getTerminated();
+    assertThat(waiting.getStartedAt()).isNull();
+    assertThat(waiting.getFinishedAt()).isEqualTo("2030-01-01T10:00:30Z");
+  }
 }

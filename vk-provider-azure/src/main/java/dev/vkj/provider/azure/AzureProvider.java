@@ -381,39 +381,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
 
   /** Containers of a group being deleted: stopped, as after a graceful stop. */
   private PodStatus stopped(PodStatus status) {
-    PodStatus copy = new PodStatus();
-    copy.setPodIP(status.getPodIP());
-    copy.setStartTime(status.getStartTime());
-    List<ContainerStatus> out = new ArrayList<>();
-    for (ContainerStatus c :
-        status.getContainerStatuses() == null
-            ? List.<ContainerStatus>of()
-            : status.getContainerStatuses()) {
-      if (c.getState() != null && c.getState().getTerminated() != null) {
-        out.add(c);
-        continue;
-      }
-      Instant started =
-          c.getState() != null && c.getState().getRunning() != null
-              ? Instant.parse(c.getState().getRunning().getStartedAt())
-              : null;
-      Instant now = now();
-      ContainerStatus s =
-          ContainerStatuses.of(c.getName(), c.getImage())
-              .containerId(c.getContainerID())
-              .restartCount(c.getRestartCount() == null ? 0 : c.getRestartCount())
-              .state(
-                  ContainerStatuses.terminated(
-                      0,
-                      null,
-                      "container group deleted",
-                      started == null || started.isAfter(now) ? null : started,
-                      now))
-              .build();
-      out.add(s);
-    }
-    copy.setContainerStatuses(out);
-    return copy;
+    return ContainerStatuses.stopping(status, now(), "container group deleted");
   }
 
   @Override

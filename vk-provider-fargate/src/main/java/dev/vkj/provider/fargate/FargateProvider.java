@@ -17,7 +17,6 @@ import dev.vkj.toolkit.LogChunk;
 import dev.vkj.toolkit.LogLine;
 import dev.vkj.toolkit.PollingLogStream;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -698,40 +697,7 @@ final class FargateProvider implements Provider, BatchedPodStatus, ContainerLogs
    */
   private PodStatus stopping(PodStatus status, Task task) {
     Instant at = task != null && task.stoppingAt() != null ? task.stoppingAt() : now();
-    PodStatus copy = new PodStatus();
-    copy.setPodIP(status.getPodIP());
-    copy.setPodIPs(status.getPodIPs());
-    copy.setHostIP(status.getHostIP());
-    copy.setStartTime(status.getStartTime());
-    copy.setInitContainerStatuses(status.getInitContainerStatuses());
-    List<ContainerStatus> out = new ArrayList<>();
-    for (ContainerStatus c :
-        status.getContainerStatuses() == null
-            ? List.<ContainerStatus>of()
-            : status.getContainerStatuses()) {
-      if (c.getState() != null && c.getState().getTerminated() != null) {
-        out.add(c);
-        continue;
-      }
-      Instant started =
-          c.getState() != null && c.getState().getRunning() != null
-              ? Instant.parse(c.getState().getRunning().getStartedAt())
-              : null;
-      out.add(
-          ContainerStatuses.of(c.getName(), c.getImage())
-              .containerId(c.getContainerID())
-              .restartCount(0)
-              .state(
-                  ContainerStatuses.terminated(
-                      0,
-                      null,
-                      "task stopping",
-                      started == null || started.isAfter(at) ? null : started,
-                      at))
-              .build());
-    }
-    copy.setContainerStatuses(out);
-    return copy;
+    return ContainerStatuses.stopping(status, at, "task stopping");
   }
 
   /** A task stopped outside Kubernetes: an Event says why, once. */
