@@ -29,6 +29,7 @@ import dev.vkj.spi.ProviderException;
 import dev.vkj.spi.TerminalSize;
 import dev.vkj.toolkit.ContainerStatuses;
 import dev.vkj.toolkit.LogChunk;
+import dev.vkj.toolkit.Pacer;
 import dev.vkj.toolkit.PollingLogStream;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -101,7 +102,7 @@ final class AzureProvider implements Provider, BatchedPodStatus, ContainerLogs, 
   private final Duration callTimeout;
   private final javax.net.ssl.SSLContext tls;
 
-  private final ReadPacer listReads = new ReadPacer(LIST_READS);
+  private final Pacer listReads = new Pacer(LIST_READS);
 
   /** {@link #LIST_READS_PER_CALL}; tests lower it. */
   volatile int listReadsPerCall = LIST_READS_PER_CALL;

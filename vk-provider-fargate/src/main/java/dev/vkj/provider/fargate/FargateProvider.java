@@ -15,6 +15,7 @@ import dev.vkj.spi.ProviderException;
 import dev.vkj.toolkit.ContainerStatuses;
 import dev.vkj.toolkit.LogChunk;
 import dev.vkj.toolkit.LogLine;
+import dev.vkj.toolkit.Pacer;
 import dev.vkj.toolkit.PollingLogStream;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -97,6 +98,13 @@ final class FargateProvider implements Provider, BatchedPodStatus, ContainerLogs
   /** DescribeTasks takes at most 100 tasks. */
   static final int DESCRIBE_BATCH = 100;
 
+  /**
+   * The DescribeTasks calls one status list makes (the core's limiter counts the list as one call):
+   * 10 per second after a burst of 30, so 1,000 pods cost no wait and 10,000 about 7 s, within the
+   * core's bound on a list, and well within ECS's 20 per second.
+   */
+  static final BackendLimits.Rate LIST_DESCRIBES = new BackendLimits.Rate(10, 30);
+
   /** How long a started task is reported although DescribeTasks does not show it yet. */
   static final Duration LIST_LAG = Duration.ofMinutes(2);
 
@@ -137,6 +145,8 @@ final class FargateProvider implements Provider, BatchedPodStatus, ContainerLogs
 
   /** Tasks whose stop outside Kubernetes was already recorded as an Event. */
   private final Set<String> recordedStops = ConcurrentHashMap.newKeySet();
+
+  private final Pacer describes = new Pacer(LIST_DESCRIBES);
 
   private final AtomicReference<Instant> nextSweep = new AtomicReference<>(Instant.MAX);
 
@@ -598,6 +608,9 @@ final class FargateProvider implements Provider, BatchedPodStatus, ContainerLogs
     List<String> arns = list.stream().map(Tracked::taskArn).distinct().toList();
     for (int i = 0; i < arns.size(); i += DESCRIBE_BATCH) {
       List<String> batch = arns.subList(i, Math.min(arns.size(), i + DESCRIBE_BATCH));
+      if (i > 0) {
+        describes.acquire(); // the first call is the core's own
+      }
       DescribeTasksResponse answer;
       try {
         answer =
@@ -740,6 +753,9 @@ final class FargateProvider implements Provider, BatchedPodStatus, ContainerLogs
     Map<String, Task> byPod = new HashMap<>();
     for (int i = 0; i < arns.size(); i += DESCRIBE_BATCH) {
       List<String> batch = arns.subList(i, Math.min(arns.size(), i + DESCRIBE_BATCH));
+      if (i > 0) {
+        describes.acquire(); // the first call is the core's own
+      }
       DescribeTasksResponse answer;
       try {
         answer =
