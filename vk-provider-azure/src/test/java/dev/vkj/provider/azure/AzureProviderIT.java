@@ -206,7 +206,8 @@ class AzureProviderIT {
   @Test
   void throttlingIsReportedWithArmsRetryAfterAndNotRetriedBehindTheCore() throws Exception {
     arm.close();
-    arm = new FakeArm(clock, 0.5, 2, 10, 200);
+    // two reads at once, then one per 100 s: however slow the machine, the third is throttled
+    arm = new FakeArm(clock, 0.01, 2, 10, 200);
     provider.close();
     provider = connect(arm, context, Map.of());
     provider.ping();
@@ -273,6 +274,7 @@ class AzureProviderIT {
   @Test
   void batchedStatusReadsChangedGroupsAndFewSteadyOnes() throws Exception {
     arm.pageSize = 2;
+    provider.listReadTime = Duration.ofMinutes(5); // the count, not the time bound, is under test
     for (int i = 0; i < 5; i++) {
       provider.createPod(named("web-" + i, "uid-" + i));
     }
