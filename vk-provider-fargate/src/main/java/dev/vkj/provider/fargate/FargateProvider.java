@@ -53,7 +53,6 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.AssignPublicIp;
 import software.amazon.awssdk.services.ecs.model.CapacityProviderStrategyItem;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
-import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
 import software.amazon.awssdk.services.ecs.model.Failure;
 import software.amazon.awssdk.services.ecs.model.LaunchType;
 import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionsResponse;
@@ -602,24 +601,34 @@ final class FargateProvider implements Provider, BatchedPodStatus, ContainerLogs
     return pods;
   }
 
-  /** Describes the tasks, 100 per call, and returns the pods that still have one. */
-  private List<Pod> refresh(List<Tracked> list) throws ProviderException {
-    Map<String, Task> found = new HashMap<>();
-    List<String> arns = list.stream().map(Tracked::taskArn).distinct().toList();
+  /**
+   * The tasks ECS knows of {@code arns}, with their tags: 100 per call, the calls after the first
+   * paced (the core's limiter counts the whole list as one call).
+   */
+  private List<Task> describe(List<String> arns) throws ProviderException {
+    List<Task> tasks = new ArrayList<>();
     for (int i = 0; i < arns.size(); i += DESCRIBE_BATCH) {
       List<String> batch = arns.subList(i, Math.min(arns.size(), i + DESCRIBE_BATCH));
       if (i > 0) {
         describes.acquire(); // the first call is the core's own
       }
-      DescribeTasksResponse answer;
       try {
-        answer =
-            ecs.describeTasks(
-                r -> r.cluster(config.cluster()).tasks(batch).include(TaskField.TAGS));
+        tasks.addAll(
+            ecs.describeTasks(r -> r.cluster(config.cluster()).tasks(batch).include(TaskField.TAGS))
+                .tasks());
       } catch (SdkException e) {
         throw AwsErrors.map("DescribeTasks", e);
       }
-      answer.tasks().forEach(task -> found.put(task.taskArn(), task));
+    }
+    return tasks;
+  }
+
+  /** Describes the tasks, 100 per call, and returns the pods that still have one. */
+  private List<Pod> refresh(List<Tracked> list) throws ProviderException {
+    Map<String, Task> found = new HashMap<>();
+    List<String> arns = list.stream().map(Tracked::taskArn).distinct().toList();
+    for (Task task : describe(arns)) {
+      found.put(task.taskArn(), task);
     }
     List<Pod> out = new ArrayList<>();
     Instant now = now();
@@ -751,29 +760,15 @@ final class FargateProvider implements Provider, BatchedPodStatus, ContainerLogs
     arns.addAll(listTasks("RUNNING"));
     arns.addAll(listTasks("STOPPED"));
     Map<String, Task> byPod = new HashMap<>();
-    for (int i = 0; i < arns.size(); i += DESCRIBE_BATCH) {
-      List<String> batch = arns.subList(i, Math.min(arns.size(), i + DESCRIBE_BATCH));
-      if (i > 0) {
-        describes.acquire(); // the first call is the core's own
+    for (Task task : describe(arns)) {
+      if (!context.nodeName().equals(tagValue(task, TAG_NODE).orElse(null))
+          || tagValue(task, TAG_NAMESPACE).isEmpty()
+          || tagValue(task, TAG_POD).isEmpty()
+          || tagValue(task, TAG_UID).isEmpty()) {
+        continue; // stopped by this node (ECS drops the tags) or not ours
       }
-      DescribeTasksResponse answer;
-      try {
-        answer =
-            ecs.describeTasks(
-                r -> r.cluster(config.cluster()).tasks(batch).include(TaskField.TAGS));
-      } catch (SdkException e) {
-        throw AwsErrors.map("DescribeTasks", e);
-      }
-      for (Task task : answer.tasks()) {
-        if (!context.nodeName().equals(tagValue(task, TAG_NODE).orElse(null))
-            || tagValue(task, TAG_NAMESPACE).isEmpty()
-            || tagValue(task, TAG_POD).isEmpty()
-            || tagValue(task, TAG_UID).isEmpty()) {
-          continue; // stopped by this node (ECS drops the tags) or not ours
-        }
-        String key = key(tagValue(task, TAG_NAMESPACE).get(), tagValue(task, TAG_POD).get());
-        byPod.merge(key, task, FargateProvider::preferred);
-      }
+      String key = key(tagValue(task, TAG_NAMESPACE).get(), tagValue(task, TAG_POD).get());
+      byPod.merge(key, task, FargateProvider::preferred);
     }
     Map<String, Set<String>> definitionParameters = new HashMap<>();
     for (Map.Entry<String, Task> e : byPod.entrySet()) {
