@@ -360,6 +360,64 @@ final class RunCommand implements Callable<Integer> {
       })
   int startupCleanupParallelism;
 
+  @Env("VKJ_LEADER_ELECT")
+  @Option(
+      names = "--leader-elect",
+      arity = "0..1",
+      fallbackValue = "true",
+      defaultValue = "false",
+      paramLabel = "BOOL",
+      description = {
+        "Run as one of several replicas of this node: the one holding the Lease"
+            + " vkj-leader-<node> runs the node, the others wait as standbys.",
+        "Env: VKJ_LEADER_ELECT. Default: ${DEFAULT-VALUE}."
+      })
+  boolean leaderElect;
+
+  @Env("VKJ_LEADER_ELECT_NAMESPACE")
+  @Option(
+      names = "--leader-elect-namespace",
+      paramLabel = "NAMESPACE",
+      defaultValue = "kube-node-lease",
+      description = {
+        "Namespace of the leader Lease.",
+        "Env: VKJ_LEADER_ELECT_NAMESPACE. Default: ${DEFAULT-VALUE}."
+      })
+  String leaderElectNamespace;
+
+  @Env("VKJ_LEADER_ELECT_LEASE_DURATION")
+  @Option(
+      names = "--leader-elect-lease-duration",
+      paramLabel = "DURATION",
+      defaultValue = "15s",
+      description = {
+        "How long a standby waits after the leader's last renewal before it takes over.",
+        "Env: VKJ_LEADER_ELECT_LEASE_DURATION. Default: ${DEFAULT-VALUE}."
+      })
+  String leaderElectLeaseDuration;
+
+  @Env("VKJ_LEADER_ELECT_RENEW_DEADLINE")
+  @Option(
+      names = "--leader-elect-renew-deadline",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      description = {
+        "How long the leader keeps trying to renew before it stops; less than the lease duration.",
+        "Env: VKJ_LEADER_ELECT_RENEW_DEADLINE. Default: ${DEFAULT-VALUE}."
+      })
+  String leaderElectRenewDeadline;
+
+  @Env("VKJ_LEADER_ELECT_RETRY_PERIOD")
+  @Option(
+      names = "--leader-elect-retry-period",
+      paramLabel = "DURATION",
+      defaultValue = "2s",
+      description = {
+        "How often the leader renews and a standby tries to acquire the Lease.",
+        "Env: VKJ_LEADER_ELECT_RETRY_PERIOD. Default: ${DEFAULT-VALUE}."
+      })
+  String leaderElectRetryPeriod;
+
   private final Map<String, String> env;
   private final RunnerLifecycle lifecycle;
 
@@ -397,7 +455,18 @@ final class RunCommand implements Callable<Integer> {
         log.info("API server: {}", client.getMasterUrl());
         PrometheusMeterRegistry meters = injector.getInstance(PrometheusMeterRegistry.class);
         closer.register(meters::close);
-        // the probes start answering before the node exists: not ready until it reports Ready
+        // registered before the kubelet, so closed after it: a leader stops its work, then
+        // releases the Lease
+        Optional<LeaderElection> election =
+            options
+                .leaderElection()
+                .map(
+                    settings ->
+                        closer.register(
+                            new LeaderElection(
+                                client, options.nodeName(), settings, lifecycle::leadershipLost)));
+        // the probes start answering before the node exists: not ready until it reports Ready;
+        // a standby is ready, so that a rollout of the replicas can go on
         AtomicReference<VirtualKubelet> started = new AtomicReference<>();
         if (options.metricsPort() > 0) {
           MetricsServer metrics =
@@ -406,15 +475,25 @@ final class RunCommand implements Callable<Integer> {
                       options.bindAddress(),
                       options.metricsPort(),
                       meters,
-                      () -> started.get() != null && started.get().isReady()));
+                      () ->
+                          started.get() != null
+                              ? started.get().isReady()
+                              : election.isPresent() && !election.get().isLeading()));
           log.info(
               "metrics: http://{}:{}/metrics (probes /healthz, /readyz)",
               options.bindAddress(),
               metrics.port());
         }
         VirtualKubelet kubelet = closer.register(injector.getInstance(VirtualKubelet.class));
+        if (election.isPresent()) {
+          election.get().start();
+          if (!awaitLeading(election.get())) {
+            log.info("stopped while standby");
+            return 0;
+          }
+        }
         if (lifecycle.stopRequested()) {
-          return 0;
+          return lifecycle.leadershipWasLost() ? 1 : 0;
         }
         withContextClassLoader(entry.loader(), kubelet::start);
         started.set(kubelet);
@@ -424,8 +503,21 @@ final class RunCommand implements Callable<Integer> {
         lifecycle.awaitStopRequest();
         log.info("stopping node {}", kubelet.nodeName());
       }
+      if (lifecycle.leadershipWasLost()) {
+        log.error("stopped: this replica lost the leader Lease; a restart makes it a standby");
+        return 1;
+      }
       log.info("stopped");
       return 0;
+    }
+  }
+
+  private boolean awaitLeading(LeaderElection election) {
+    try {
+      return election.awaitLeading(lifecycle::stopRequested);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -487,7 +579,8 @@ final class RunCommand implements Callable<Integer> {
             rate("--provider-write-rate", providerWriteRate),
             pollInterval,
             providerReadBudget,
-            startupCleanupParallelism);
+            startupCleanupParallelism,
+            leaderElection());
     try {
       RunnerModule.coreOptions(options).validate();
     } catch (VkjException e) {
@@ -498,6 +591,49 @@ final class RunCommand implements Callable<Integer> {
       throw new VkjException(Code.USAGE, "invalid " + flag + ": " + e.problem().orElse(""), e);
     }
     return options;
+  }
+
+  /** The leader election settings, checked as client-go checks them; empty without the flag. */
+  private Optional<RunOptions.LeaderElectionOptions> leaderElection() {
+    if (!leaderElect) {
+      return Optional.empty();
+    }
+    if (leaderElectNamespace == null || leaderElectNamespace.isBlank()) {
+      throw usage("--leader-elect-namespace is empty");
+    }
+    Duration lease = duration("--leader-elect-lease-duration", leaderElectLeaseDuration);
+    Duration renew = duration("--leader-elect-renew-deadline", leaderElectRenewDeadline);
+    Duration retry = duration("--leader-elect-retry-period", leaderElectRetryPeriod);
+    if (renew.compareTo(lease) >= 0) {
+      throw usage(
+          "invalid --leader-elect-renew-deadline "
+              + leaderElectRenewDeadline
+              + ": must be less than --leader-elect-lease-duration "
+              + leaderElectLeaseDuration);
+    }
+    // a renewal must fit in the deadline even with the retry's jitter (client-go's rule)
+    if (retry.multipliedBy(12).compareTo(renew.multipliedBy(10)) >= 0) {
+      throw usage(
+          "invalid --leader-elect-retry-period "
+              + leaderElectRetryPeriod
+              + ": must be less than --leader-elect-renew-deadline / 1.2");
+    }
+    return Optional.of(
+        new RunOptions.LeaderElectionOptions(
+            leaderElectNamespace.strip(), leaderIdentity(), lease, renew, retry));
+  }
+
+  /** The pod's name (VKJ_POD_NAME) or the host name, made unique per process. */
+  private String leaderIdentity() {
+    String base = env.get("VKJ_POD_NAME");
+    if (base == null || base.isBlank()) {
+      try {
+        base = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        base = "vk-runner";
+      }
+    }
+    return base.strip() + "_" + java.util.UUID.randomUUID();
   }
 
   /** {@code 500ms}, {@code 30s}, {@code 2m} or {@code 1h}; positive. */

@@ -44,7 +44,8 @@ record RunOptions(
     Optional<BackendLimits.Rate> providerWriteRate,
     Duration statusPollInterval,
     double providerReadBudget,
-    int startupCleanupParallelism) {
+    int startupCleanupParallelism,
+    Optional<LeaderElectionOptions> leaderElection) {
 
   /** Event writes per second and at once; the core checks the values and names a bad one. */
   record EventLimits(double qps, int burst) {}
@@ -67,6 +68,23 @@ record RunOptions(
     requireNonNull(providerReadRate, "providerReadRate is null");
     requireNonNull(providerWriteRate, "providerWriteRate is null");
     requireNonNull(statusPollInterval, "statusPollInterval is null");
+    requireNonNull(leaderElection, "leaderElection is null");
+  }
+
+  /** The Lease through which replicas of one node elect the one that runs it. */
+  record LeaderElectionOptions(
+      String namespace,
+      String identity,
+      Duration leaseDuration,
+      Duration renewDeadline,
+      Duration retryPeriod) {
+    LeaderElectionOptions {
+      requireNonNull(namespace, "namespace is null");
+      requireNonNull(identity, "identity is null");
+      requireNonNull(leaseDuration, "leaseDuration is null");
+      requireNonNull(renewDeadline, "renewDeadline is null");
+      requireNonNull(retryPeriod, "retryPeriod is null");
+    }
   }
 
   /** A serving certificate chain and its private key, both PEM. */

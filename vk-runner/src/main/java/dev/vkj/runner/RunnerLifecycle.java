@@ -17,6 +17,8 @@ class RunnerLifecycle {
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch started = new CountDownLatch(1);
   private final AtomicReference<VirtualKubelet> kubelet = new AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicBoolean leadershipLost =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final boolean process;
 
   private RunnerLifecycle(boolean process) {
@@ -88,6 +90,16 @@ class RunnerLifecycle {
 
   void requestStop() {
     stopRequested.countDown();
+  }
+
+  /** This replica stopped leading its node: {@code run} stops at once and exits with 1. */
+  void leadershipLost() {
+    leadershipLost.set(true);
+    requestStop();
+  }
+
+  boolean leadershipWasLost() {
+    return leadershipLost.get();
   }
 
   void awaitStopRequest() {

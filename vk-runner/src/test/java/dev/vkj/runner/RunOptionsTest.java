@@ -67,6 +67,70 @@ final class RunOptionsTest {
     assertThat(options.statusPollInterval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(options.providerReadBudget()).isEqualTo(10);
     assertThat(options.startupCleanupParallelism()).isEqualTo(4);
+    assertThat(options.leaderElection()).isEmpty();
+  }
+
+  @Test
+  void leaderElectionHasTheKubeSchedulerDefaultsAndAUniqueIdentityPerProcess() {
+    RunOptions.LeaderElectionOptions election =
+        parse(Map.of("VKJ_POD_NAME", "vkj-7d9f-abc"), "--leader-elect")
+            .leaderElection()
+            .orElseThrow();
+
+    assertThat(election.namespace()).isEqualTo("kube-node-lease");
+    assertThat(election.leaseDuration()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(election.renewDeadline()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(election.retryPeriod()).isEqualTo(Duration.ofSeconds(2));
+    // two processes of one pod (a restart) must not both think they hold the Lease
+    assertThat(election.identity()).startsWith("vkj-7d9f-abc_");
+    assertThat(parse(Map.of("VKJ_POD_NAME", "vkj-7d9f-abc"), "--leader-elect").leaderElection())
+        .get()
+        .extracting(RunOptions.LeaderElectionOptions::identity)
+        .isNotEqualTo(election.identity());
+
+    RunOptions.LeaderElectionOptions fromEnv =
+        parse(
+                Map.of(
+                    "VKJ_LEADER_ELECT", "true",
+                    "VKJ_LEADER_ELECT_NAMESPACE", "vkj-system",
+                    "VKJ_LEADER_ELECT_LEASE_DURATION", "30s"),
+                "--leader-elect-renew-deadline=20s",
+                "--leader-elect-retry-period=500ms")
+            .leaderElection()
+            .orElseThrow();
+    assertThat(fromEnv.namespace()).isEqualTo("vkj-system");
+    assertThat(fromEnv.leaseDuration()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(fromEnv.renewDeadline()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(fromEnv.retryPeriod()).isEqualTo(Duration.ofMillis(500));
+  }
+
+  @Test
+  void leaderElectionTimingsAreCheckedLikeClientGoChecksThem() {
+    assertUsage(
+        "invalid --leader-elect-renew-deadline 15s: must be less than --leader-elect-lease-duration",
+        "--leader-elect",
+        "--leader-elect-renew-deadline=15s");
+    assertUsage(
+        "invalid --leader-elect-retry-period 9s: must be less than --leader-elect-renew-deadline",
+        "--leader-elect",
+        "--leader-elect-retry-period=9s");
+    assertUsage(
+        "invalid --leader-elect-lease-duration",
+        "--leader-elect",
+        "--leader-elect-lease-duration=0s");
+    assertUsage(
+        "--leader-elect-namespace is empty", "--leader-elect", "--leader-elect-namespace= ");
+    // without --leader-elect the timings are not used, so they are not checked
+    assertThat(parse(Map.of(), "--leader-elect-renew-deadline=1h").leaderElection()).isEmpty();
+  }
+
+  @Test
+  void theLeaderLeaseIsNamedAfterTheNodeWithinTheNameLimit() {
+    assertThat(LeaderElection.leaseName("virtual-kubelet")).isEqualTo("vkj-leader-virtual-kubelet");
+    String longName = "a".repeat(240) + ".b-" + "c".repeat(10);
+    assertThat(LeaderElection.leaseName(longName))
+        .hasSizeLessThanOrEqualTo(253)
+        .doesNotEndWith("-");
   }
 
   @Test
@@ -351,7 +415,7 @@ final class RunOptionsTest {
       }
       withEnv++;
     }
-    assertThat(withEnv).isEqualTo(28);
+    assertThat(withEnv).isEqualTo(33);
     assertThat(help).contains("Default: 10250").contains("Default: mock");
   }
 }
