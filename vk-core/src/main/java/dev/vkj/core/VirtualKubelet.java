@@ -181,8 +181,10 @@ public final class VirtualKubelet implements AutoCloseable {
               .withClock(options.clock);
       nodeController = new NodeController(options.client, bounded, events, nodeConfig);
       started.add(nodeController);
-      nodeController.start();
+      // known before the node is written: a restarted runner (or a new leader) must not flip an
+      // existing Ready node to NotReady, which taints it not-ready for a moment
       nodeController.setPodControllerRunning(pods.isRunning());
+      nodeController.start();
       log.info(
           "virtual kubelet {} started (provider {}, kubelet API on port {})",
           options.nodeName,

@@ -128,12 +128,15 @@ final class LeaderElection implements AutoCloseable {
     String holder = current.getSpec() == null ? null : current.getSpec().getHolderIdentity();
     ZonedDateTime renewTime = current.getSpec() == null ? null : current.getSpec().getRenewTime();
     if (!Objects.equals(holder, observedHolder) || !Objects.equals(renewTime, observedRenewTime)) {
+      if (!Objects.equals(holder, observedHolder)
+          && holder != null
+          && !holder.isEmpty()
+          && !holder.equals(options.identity())) {
+        log.info("leader election: {} leads node lease {}; this replica waits", holder, leaseName);
+      }
       observedHolder = holder;
       observedRenewTime = renewTime;
       observedAtNanos = System.nanoTime();
-      if (holder != null && !holder.isEmpty() && !holder.equals(options.identity())) {
-        log.info("leader election: {} leads node lease {}", holder, leaseName);
-      }
     }
     if (options.identity().equals(holder)) {
       ZonedDateTime acquired = current.getSpec().getAcquireTime();
