@@ -128,19 +128,32 @@ class LeaderElectionIT {
     assertThat(a.lifecycle.awaitStarted(Duration.ofMinutes(3))).as("%s", a.err).isNotNull();
 
     // another holder renews the Lease as if runner-a's renewals had not reached the API server
-    client
-        .leases()
-        .inNamespace("kube-node-lease")
-        .withName(LEASE)
-        .edit(
-            lease ->
-                new LeaseBuilder(lease)
-                    .editSpec()
-                    .withHolderIdentity("intruder")
-                    .withRenewTime(now())
-                    .withLeaseDurationSeconds(3600)
-                    .endSpec()
-                    .build());
+    // (a renewal of runner-a may win the race: then try again on its version)
+    await(
+        "the Lease taken over",
+        () -> {
+          try {
+            client
+                .leases()
+                .inNamespace("kube-node-lease")
+                .withName(LEASE)
+                .edit(
+                    lease ->
+                        new LeaseBuilder(lease)
+                            .editSpec()
+                            .withHolderIdentity("intruder")
+                            .withRenewTime(now())
+                            .withLeaseDurationSeconds(3600)
+                            .endSpec()
+                            .build());
+            return true;
+          } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != 409) {
+              throw e;
+            }
+            return false;
+          }
+        });
 
     assertThat(a.awaitExit()).as("runner-a exit; %s", a.err).isEqualTo(1);
     assertThat(a.lifecycle.leadershipWasLost()).isTrue();
