@@ -262,6 +262,42 @@ class ChartTest {
     assertThat(plain.getContainers().get(0).getArgs()).contains("--metrics-port=0");
   }
 
+  /** The calls the runner makes (its AccessCheck), nothing more; the e2e proves each is needed. */
+  @Test
+  void theClusterRoleGrantsExactlyTheRunnersCalls() {
+    ClusterRole role = one(render(ordered("provider", "mock")), ClusterRole.class);
+    List<String> grants = new ArrayList<>();
+    for (var rule : role.getRules()) {
+      for (String group : rule.getApiGroups()) {
+        for (String resource : rule.getResources()) {
+          for (String verb : rule.getVerbs()) {
+            grants.add(verb + " " + (group.isEmpty() ? "" : group + "/") + resource);
+          }
+        }
+      }
+    }
+    assertThat(grants)
+        .containsExactlyInAnyOrder(
+            "get nodes",
+            "list nodes",
+            "watch nodes",
+            "create nodes",
+            "patch nodes",
+            "update nodes/status",
+            "get coordination.k8s.io/leases",
+            "create coordination.k8s.io/leases",
+            "update coordination.k8s.io/leases",
+            "list pods",
+            "watch pods",
+            "delete pods",
+            "patch pods/status",
+            "get configmaps",
+            "get secrets",
+            "list services",
+            "create events",
+            "patch events");
+  }
+
   @Test
   void rbacInstallFalseRendersNoRole() {
     assertThat(render(ordered("provider", "mock", "rbac.install", false)))
