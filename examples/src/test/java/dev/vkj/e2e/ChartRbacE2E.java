@@ -240,8 +240,10 @@ class ChartRbacE2E {
   }
 
   /** Starts the runner, waits for its exit, and returns its output; the exit code must be 1. */
-  private String failingStart(String name) throws InterruptedException {
-    RunnerProcess runner = new RunnerProcess(List.of(), args, env, work.resolve(name + ".log"));
+  private String failingStart(String name) throws Exception {
+    Path logFile = work.resolve(name + ".log");
+    Files.deleteIfExists(logFile); // the runner appends; a log of an earlier run would count
+    RunnerProcess runner = new RunnerProcess(List.of(), args, env, logFile);
     runner.start();
     try {
       await(FAILING_START, "the runner " + name + " to exit", () -> !runner.isAlive());
