@@ -351,7 +351,7 @@ final class RunOptionsTest {
       }
       withEnv++;
     }
-    assertThat(withEnv).isEqualTo(28);
+    assertThat(withEnv).isEqualTo(29);
     assertThat(help).contains("Default: 10250").contains("Default: mock");
   }
 }
