@@ -50,10 +50,54 @@ and wins over them.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- if eq (include "vkj.provider" .) "fargate" -}}
+{{- with .Values.providers.fargate -}}
+{{- range $key := list "region" "cluster" "executionRoleArn" "taskRoleArn" "logGroup" "platformVersion" "capacityProvider" "cpuArchitecture" "parameterPrefix" "cpu" "memory" "ephemeralStorage" "pods" "endpoint" -}}
+{{- $value := get $.Values.providers.fargate $key -}}
+{{- if not (kindIs "invalid" $value) -}}
+{{- if ne (toString $value) "" -}}
+{{- $_ := set $config $key $value -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if .subnets -}}
+{{- $_ := set $config "subnets" .subnets -}}
+{{- else if not $.Values.providerConfig.subnets -}}
+{{- fail "providers.fargate.subnets is required with provider=fargate: the subnet IDs of the tasks' network interfaces" -}}
+{{- end -}}
+{{- if .securityGroups -}}
+{{- $_ := set $config "securityGroups" .securityGroups -}}
+{{- end -}}
+{{- $_ := set $config "createCluster" .createCluster -}}
+{{- $_ := set $config "assignPublicIp" .assignPublicIp -}}
+{{- end -}}
+{{- end -}}
 {{- $config = merge (deepCopy .Values.providerConfig) $config -}}
 {{- range $key, $value := $config }}
+{{- if kindIs "slice" $value }}
+{{ $key }}: {{ join "," $value | quote }}
+{{- else }}
 {{ $key }}: {{ $value | toString | quote }}
+{{- end }}
 {{- end -}}
+{{- end -}}
+
+{{/* The Secret with the runner's AWS access keys, or none when it uses IRSA or the default chain. */}}
+{{- define "vkj.fargateCredentialsSecret" -}}
+{{- if eq (include "vkj.provider" .) "fargate" -}}
+{{- with .Values.providers.fargate -}}
+{{- if .existingSecret -}}
+{{ .existingSecret }}
+{{- else if or .accessKeyId .secretAccessKey -}}
+{{ include "vkj.fullname" $ }}-aws
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Lease flags of the runner, when more than one replica elects a leader. */}}
+{{- define "vkj.leaderElect" -}}
+{{- if gt (int .Values.replicas) 1 }}true{{ end -}}
 {{- end -}}
 
 {{/* The Secret with the Azure service principal, or none when the runner uses an identity. */}}

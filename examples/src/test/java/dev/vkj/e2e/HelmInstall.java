@@ -119,11 +119,15 @@ final class HelmInstall {
       if (v.getValue() != null) {
         env.put(v.getName(), v.getValue());
       } else if (v.getValueFrom().getFieldRef() != null) {
-        assertThat(v.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
-        env.put(v.getName(), nodeIp);
+        String field = v.getValueFrom().getFieldRef().getFieldPath();
+        assertThat(field).isIn("status.podIP", "metadata.name");
+        env.put(v.getName(), field.equals("status.podIP") ? nodeIp : release + "-runner-0");
       } else {
         var ref = v.getValueFrom().getSecretKeyRef();
         String value = secretData(admin, ref.getName()).get(ref.getKey());
+        if (value == null && Boolean.TRUE.equals(ref.getOptional())) {
+          continue;
+        }
         assertThat(value).as("Secret " + ref.getName() + " key " + ref.getKey()).isNotNull();
         env.put(v.getName(), value);
       }

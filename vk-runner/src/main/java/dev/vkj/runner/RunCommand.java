@@ -109,6 +109,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin ProviderPathOption providerPath;
 
+  @Mixin AccessCheck.Option accessCheck;
+
   @Env({"VKJ_NODE_IP", "VKUBELET_POD_IP"})
   @Option(
       names = "--node-ip",
@@ -484,6 +486,7 @@ final class RunCommand implements Callable<Integer> {
               options.bindAddress(),
               metrics.port());
         }
+        accessCheck.verify(client);
         VirtualKubelet kubelet = closer.register(injector.getInstance(VirtualKubelet.class));
         if (election.isPresent()) {
           election.get().start();

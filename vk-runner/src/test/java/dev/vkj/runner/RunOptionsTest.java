@@ -415,7 +415,7 @@ final class RunOptionsTest {
       }
       withEnv++;
     }
-    assertThat(withEnv).isEqualTo(33);
+    assertThat(withEnv).isEqualTo(34);
     assertThat(help).contains("Default: 10250").contains("Default: mock");
   }
 }
