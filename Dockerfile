@@ -1,12 +1,16 @@
-# Runtime image of vk-runner. Build the jar first: ./mvnw -B -DskipTests package
+# Runtime image of vk-runner: the distribution (vk-dist), unpacked under /opt/vkj.
+# Build the distribution first, then the image, at the repository root:
+#   ./mvnw -B -DskipTests package
+#   docker build -t <repository>:<tag> .
 FROM eclipse-temurin:17-jre
-RUN mkdir -p /opt/vkj/providers
-COPY vk-runner/target/vk-runner.jar /opt/vkj/vk-runner.jar
-# each provider folder loads in its own class loader: --provider azure, --provider fargate
-COPY vk-provider-azure/target/providers/ /opt/vkj/providers/
-COPY vk-provider-fargate/target/providers/ /opt/vkj/providers/
-ENV VKJ_PROVIDER_PATH=/opt/vkj/providers
+# bin/vk-runner, lib/ (the runner) and providers/{mock,azure,fargate}/, each provider loaded in its
+# own class loader; add a provider by adding a folder of jars under /opt/vkj/providers
+COPY vk-dist/target/vkj/ /opt/vkj/
+ENV VKJ_PROVIDER_PATH=/opt/vkj/providers \
+    JAVA_OPTS="-XX:MaxRAMPercentage=75"
 EXPOSE 10250 10255
+# no privilege needed; the launcher writes nothing, so a read-only root filesystem works
+# (the JVM only needs a writable /tmp)
 USER 65532:65532
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/vkj/vk-runner.jar"]
+ENTRYPOINT ["/opt/vkj/bin/vk-runner"]
 CMD ["run"]

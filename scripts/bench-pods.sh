@@ -2,23 +2,24 @@
 # Measures how fast one vk-runner (mock provider) brings pods to Running on the cluster of
 # KUBECONFIG, and how much memory it holds while running them:
 #   scripts/bench-pods.sh [REPLICAS]        (default 200)
-# Needs the runner jar (./mvnw -B -DskipTests package), kubectl, and a cluster where a node named
-# vkj-bench may register (scripts/control-plane.sh up gives one). Uses VKJ_KUBELET_CERT/KEY and
-# VKJ_CLUSTER_CA from the control plane's env file when they are set.
+# Needs the distribution (./mvnw -B -DskipTests package builds vk-dist/target/vkj), kubectl, and
+# a cluster where a node named vkj-bench may register (scripts/control-plane.sh up gives one).
+# Uses VKJ_KUBELET_CERT/KEY and VKJ_CLUSTER_CA from the control plane's env file when they are set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 replicas=${1:-200}
 node=vkj-bench
 ns=vkj-bench-$(date +%s)
-jar=vk-runner/target/vk-runner.jar
+launcher=vk-dist/target/vkj/bin/vk-runner
 work=$(mktemp -d /tmp/vkj-bench.XXXXXX)
-[ -f "$jar" ] || { echo "build the runner first: ./mvnw -B -DskipTests package" >&2; exit 2; }
+[ -x "$launcher" ] || { echo "build the distribution first: ./mvnw -B -DskipTests package" >&2; exit 2; }
 printf 'startupDelay: 1ms\npods: "%s"\n' "$((replicas + 10))" > "$work/mock.yaml"
 
 tls=()
 [ -n "${VKJ_KUBELET_CERT:-}" ] && tls+=(--tls-cert "$VKJ_KUBELET_CERT" --tls-key "$VKJ_KUBELET_KEY")
 [ -n "${VKJ_CLUSTER_CA:-}" ] && tls+=(--client-ca "$VKJ_CLUSTER_CA")
-java -Xmx1g -jar "$jar" run --provider mock --node-name "$node" --node-ip 127.0.0.1 \
+# the launcher execs the JVM: $! below is the runner's own process, whose memory is measured
+JAVA_OPTS="-Xmx1g" "$launcher" run --provider mock --node-name "$node" --node-ip 127.0.0.1 \
   --provider-config "$work/mock.yaml" --metrics-port 0 --pod-sync-workers 10 "${tls[@]}" \
   > "$work/runner.log" 2>&1 &
 runner=$!

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds vk-runner when needed and runs a virtual node with the mock provider.
+# Builds the distribution (vk-dist/target/vkj) when needed and runs a virtual node with its
+# launcher, bin/vk-runner, and the mock provider of its providers/mock.
 #
 #   scripts/run-mock.sh [vk-runner run options...]
 #
@@ -16,12 +17,14 @@
 # first non-loopback IPv4 address) on port 10250 (KUBELET_PORT).
 #
 # Every VKJ_* variable read by vk-runner still applies (VKJ_NODE_NAME, VKJ_LOG_LEVEL, ...);
-# VKJ_CONTROL_PLANE_DIR picks the control plane's folder; JAVA_OPTS is passed to java.
+# VKJ_CONTROL_PLANE_DIR picks the control plane's folder; JAVA_HOME and JAVA_OPTS are read by the
+# launcher.
 # Ctrl-C stops the node cleanly.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-JAR=$ROOT/vk-runner/target/vk-runner.jar
+DIST=$ROOT/vk-dist/target/vkj
+LAUNCHER=$DIST/bin/vk-runner
 
 say() { echo "run-mock: $*" >&2; }
 
@@ -30,14 +33,16 @@ if ! command -v java >/dev/null; then
   exit 1
 fi
 
+# the build recreates lib/ whole, so its time is the time of the build
 stale() {
-  [ ! -f "$JAR" ] && return 0
+  [ ! -x "$LAUNCHER" ] || [ ! -d "$DIST/lib" ] && return 0
   [ -n "$(find "$ROOT" -path "$ROOT/*/target" -prune -o \
-      \( -name pom.xml -o -path '*/src/main/*' \) -newer "$JAR" -print -quit)" ]
+      \( -name pom.xml -o -path '*/src/main/*' -o -path '*/src/bin/*' -o -path '*/src/assembly/*' \) \
+      -newer "$DIST/lib" -print -quit)" ]
 }
 
 if stale; then
-  say "building vk-runner (./mvnw -q -B -DskipTests package)"
+  say "building the distribution (./mvnw -q -B -DskipTests package)"
   (cd "$ROOT" && ./mvnw -q -B -DskipTests package)
 fi
 
@@ -75,6 +80,5 @@ else
   say "kubectl: export KUBECONFIG=$KUBECONFIG"
 fi
 
-# exec: Ctrl-C and SIGTERM reach the JVM, which stops the node cleanly
-# shellcheck disable=SC2086
-exec java ${JAVA_OPTS:-} -jar "$JAR" "${args[@]}" "$@"
+# exec (here and in the launcher): Ctrl-C and SIGTERM reach the JVM, which stops the node cleanly
+exec "$LAUNCHER" "${args[@]}" "$@"

@@ -60,7 +60,7 @@ abstract class AzureHandsOn {
                 System.getProperty("vkj.e2e.logs", "target/e2e-logs"), getClass().getSimpleName()));
     List<String> trust = arm.writeTrustStore(work.resolve("arm-ca.p12"));
     Path providers =
-        Path.of(System.getProperty("vkj.providers.dir", "../vk-provider-azure/target/providers"));
+        Path.of(System.getProperty("vkj.providers.dir", "../vk-dist/target/vkj/providers"));
     assertThat(providers.resolve("azure"))
         .as("azure provider folder (./mvnw package)")
         .isDirectory();

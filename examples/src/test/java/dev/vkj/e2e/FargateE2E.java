@@ -41,9 +41,7 @@ class FargateE2E {
   void start() throws Exception {
     aws = FakeAws.withAwsLimits(Clock.systemUTC());
     Path providers =
-        Path.of(
-            System.getProperty(
-                "vkj.fargate.providers.dir", "../vk-provider-fargate/target/providers"));
+        Path.of(System.getProperty("vkj.fargate.providers.dir", "../vk-dist/target/vkj/providers"));
     assertThat(providers.resolve("fargate"))
         .as("fargate provider folder (./mvnw package)")
         .isDirectory();

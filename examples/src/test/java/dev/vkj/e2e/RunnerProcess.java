@@ -8,11 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The vk-runner jar as a separate process, started, stopped and killed like in production. */
+/**
+ * {@code bin/vk-runner} of the unpacked distribution as a separate process, started, stopped and
+ * killed like in production. The launcher execs the JVM, so SIGTERM and SIGKILL reach the runner
+ * itself.
+ */
 final class RunnerProcess {
   private final List<String> command;
   private final Map<String, String> environment;
@@ -24,22 +29,31 @@ final class RunnerProcess {
   }
 
   /**
-   * A runner with extra JVM options and environment. Azure and AWS credentials of the caller's
-   * environment are not passed on: the runner gets only those the test gives it.
+   * A runner with extra JVM options (passed in JAVA_OPTS, which the launcher splits on blanks) and
+   * environment. Azure and AWS credentials of the caller's environment are not passed on: the
+   * runner gets only those the test gives it.
    */
   RunnerProcess(
       List<String> jvmOptions, List<String> args, Map<String, String> environment, Path logFile) {
-    Path jar = Path.of(System.getProperty("vkj.runner.jar", "../vk-runner/target/vk-runner.jar"));
-    assertThat(jar).as("runner jar (build with ./mvnw package)").exists();
+    Path home = Path.of(System.getProperty("vkj.dist.dir", "../vk-dist/target/vkj"));
+    Path launcher = home.resolve("bin").resolve("vk-runner");
+    assertThat(launcher).as("distribution launcher (build with ./mvnw package)").isExecutable();
+    assertThat(jvmOptions).as("JVM options without blanks").noneMatch(o -> o.matches(".*\\s.*"));
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx512m");
-    cmd.addAll(jvmOptions);
-    cmd.add("-jar");
-    cmd.add(jar.toString());
+    cmd.add(launcher.toString());
     cmd.addAll(args);
     this.command = List.copyOf(cmd);
-    this.environment = Map.copyOf(environment);
+    Map<String, String> env = new HashMap<>(environment);
+    List<String> javaOpts = new ArrayList<>();
+    if (environment.containsKey("JAVA_OPTS")) {
+      javaOpts.add(environment.get("JAVA_OPTS"));
+    }
+    javaOpts.add("-Xmx512m");
+    javaOpts.addAll(jvmOptions);
+    env.put("JAVA_OPTS", String.join(" ", javaOpts));
+    // the Java that runs the tests, not whatever is on the PATH
+    env.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
+    this.environment = Map.copyOf(env);
     this.logFile = logFile;
   }
 
@@ -50,7 +64,11 @@ final class RunnerProcess {
           new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-      builder.environment().keySet().removeIf(k -> k.startsWith("AZURE_") || k.startsWith("AWS_"));
+      builder
+          .environment()
+          .keySet()
+          .removeIf(
+              k -> k.startsWith("AZURE_") || k.startsWith("AWS_") || k.equals("VKJ_PROVIDER_PATH"));
       builder.environment().putAll(environment);
       process = builder.start();
     } catch (IOException e) {
