@@ -149,12 +149,34 @@ public final class NodeController implements AutoCloseable {
       node = created;
       nodeConditionEvents(List.of(), created.getStatus().getConditions());
     } else {
-      node = reconcileMetadata(existing, description);
+      node = reconcileMetadataRetrying(existing, description);
       log.info("node {} already exists; updating it", config.nodeName());
     }
     lease.forget();
     writeStatus();
     renewLease();
+  }
+
+  /**
+   * The node controller of the cluster may taint an existing node while we update it (a node left
+   * unreachable by an earlier runner): a conflict is read again and retried.
+   */
+  private Node reconcileMetadataRetrying(Node existing, NodeDescription description) {
+    Node current = existing;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return reconcileMetadata(current, description);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+        Node again = client.nodes().withName(config.nodeName()).get();
+        if (again == null) {
+          throw e;
+        }
+        current = again;
+      }
+    }
   }
 
   /** Puts our labels and taint on an existing node; spec and labels of others stay. */
