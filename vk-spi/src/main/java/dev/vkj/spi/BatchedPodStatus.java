@@ -15,6 +15,9 @@ public interface BatchedPodStatus {
    * metadata.name}, {@code metadata.uid} and {@code status}; the spec may be left out. A pod that
    * is missing from the list is taken as gone from the backend, so a provider whose list can lag
    * behind a create (eventual consistency) must still include pods it created.
+   *
+   * @return the pods with their status, in any order
+   * @throws ProviderException when the backend cannot be read; the core retries as its code says
    */
   List<Pod> listPodStatuses() throws ProviderException;
 }

@@ -9,9 +9,23 @@ import java.util.Optional;
  * call may block briefly.
  */
 public interface ClusterResources {
-  /** The ConfigMap, or empty when it does not exist. */
+  /**
+   * Reads a ConfigMap.
+   *
+   * @param namespace the ConfigMap's namespace
+   * @param name the ConfigMap's name
+   * @return the ConfigMap, or empty when it does not exist
+   * @throws ProviderException when the API server cannot be read
+   */
   Optional<ConfigMap> configMap(String namespace, String name) throws ProviderException;
 
-  /** The Secret, or empty when it does not exist. Never log its data. */
+  /**
+   * Reads a Secret. Never log its data.
+   *
+   * @param namespace the Secret's namespace
+   * @param name the Secret's name
+   * @return the Secret, or empty when it does not exist
+   * @throws ProviderException when the API server cannot be read
+   */
   Optional<Secret> secret(String namespace, String name) throws ProviderException;
 }

@@ -35,7 +35,11 @@ public enum ErrorCode {
     this.retryable = retryable;
   }
 
-  /** Whether the core retries an operation that failed with this code. */
+  /**
+   * Whether the core retries an operation that failed with this code.
+   *
+   * @return true when the core retries
+   */
   public boolean retryable() {
     return retryable;
   }

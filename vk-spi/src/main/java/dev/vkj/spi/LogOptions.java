@@ -24,6 +24,11 @@ public record LogOptions(
     boolean previous,
     Optional<Instant> sinceTime) {
 
+  /**
+   * The whole log, without timestamps, not followed: {@code kubectl logs} without flags.
+   *
+   * @return options with nothing set
+   */
   public static LogOptions defaults() {
     return new LogOptions(
         OptionalInt.empty(), OptionalLong.empty(), false, false, false, Optional.empty());

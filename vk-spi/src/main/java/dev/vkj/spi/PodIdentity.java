@@ -22,7 +22,12 @@ public final class PodIdentity {
 
   private PodIdentity() {}
 
-  /** The spec hash a pod carries, or empty. */
+  /**
+   * The spec hash a pod carries.
+   *
+   * @param pod a pod, or {@code null}
+   * @return the value of the {@link #SPEC_HASH} annotation, or empty
+   */
   public static Optional<String> specHash(Pod pod) {
     ObjectMeta meta = pod == null ? null : pod.getMetadata();
     if (meta == null || meta.getAnnotations() == null) {

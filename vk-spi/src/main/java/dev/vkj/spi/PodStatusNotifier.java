@@ -11,6 +11,8 @@ public interface PodStatusNotifier {
    * Registers the single listener; called once by the core before any pod is created. The provider
    * calls {@link Listener#podStatusChanged} whenever a pod's status changes, including when it
    * terminates after {@link Provider#deletePod}.
+   *
+   * @param listener the core's listener
    */
   void notifyPodStatus(Listener listener);
 
@@ -22,6 +24,8 @@ public interface PodStatusNotifier {
      * {@code status} and, for a pod the backend is removing on its own (an eviction), {@code
      * metadata.deletionTimestamp} and {@code metadata.deletionGracePeriodSeconds} are read. Such a
      * pod is deleted from the API with that grace period so that its owner can replace it.
+     *
+     * @param pod the pod with its new status
      */
     void podStatusChanged(Pod pod);
   }

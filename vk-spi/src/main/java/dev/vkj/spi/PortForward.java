@@ -10,6 +10,9 @@ public interface PortForward {
    * closes. Blocks for the lifetime of the connection; the core interrupts the thread and closes
    * the streams when the client goes away.
    *
+   * @param namespace the pod's namespace
+   * @param pod the pod's name
+   * @param port the pod's port to connect to
    * @param fromClient bytes the client sends to the pod's port
    * @param toClient bytes the pod's port sends back
    * @throws ProviderException {@link ErrorCode#NOT_FOUND} for an unknown pod, {@link

@@ -47,12 +47,22 @@ public interface Provider extends AutoCloseable {
   /**
    * Starts the pod in the backend and returns once the backend accepted it; containers may still be
    * starting. Report progress through {@link #getPodStatus} or {@link PodStatusNotifier}.
+   *
+   * @param pod the pod with resolved environment variables and the {@link PodIdentity#SPEC_HASH}
+   *     annotation
+   * @throws ProviderException {@link ErrorCode#INVALID_INPUT} for a pod that can never run here, or
+   *     a retryable code for a failure the core retries
    */
   void createPod(Pod pod) throws ProviderException;
 
   /**
    * Applies a changed spec (image, labels, annotations, activeDeadlineSeconds) to a pod the backend
-   * already runs. Throw {@link ErrorCode#UNSUPPORTED} when the backend cannot update in place.
+   * already runs.
+   *
+   * @param pod the pod with its new spec, resolved environment variables and the {@link
+   *     PodIdentity#SPEC_HASH} annotation
+   * @throws ProviderException {@link ErrorCode#UNSUPPORTED} when the backend cannot update in
+   *     place, or a retryable code for a failure the core retries
    */
   void updatePod(Pod pod) throws ProviderException;
 
@@ -60,6 +70,10 @@ public interface Provider extends AutoCloseable {
    * Stops the pod and frees its backend resources. The pod carries {@code
    * metadata.deletionGracePeriodSeconds} when it was deleted gracefully. Deleting an unknown pod
    * succeeds. After this returns, {@link #getPodStatus} reports terminated containers or nothing.
+   *
+   * @param pod the pod as the API server last had it
+   * @throws ProviderException when the backend could not stop it; {@link ErrorCode#NOT_FOUND}
+   *     counts as success
    */
   void deletePod(Pod pod) throws ProviderException;
 
@@ -67,6 +81,11 @@ public interface Provider extends AutoCloseable {
    * The pod as the backend knows it, or empty: namespace, name, UID, the {@link
    * PodIdentity#SPEC_HASH} annotation as given at create or update, and the current status. The
    * spec may be partial; the core never compares it.
+   *
+   * @param namespace the pod's namespace
+   * @param name the pod's name
+   * @return the pod, or empty when the backend does not know it
+   * @throws ProviderException when the backend cannot be read
    */
   Optional<Pod> getPod(String namespace, String name) throws ProviderException;
 
@@ -74,6 +93,11 @@ public interface Provider extends AutoCloseable {
    * The current status of a pod, or empty when the backend does not know it. Report container
    * statuses (state, ready, restartCount, IDs), {@code podIP} and {@code startTime}; the core
    * computes phase and conditions when you leave them out, the way the kubelet does.
+   *
+   * @param namespace the pod's namespace
+   * @param name the pod's name
+   * @return the status, or empty when the backend does not know the pod
+   * @throws ProviderException when the backend cannot be read
    */
   Optional<PodStatus> getPodStatus(String namespace, String name) throws ProviderException;
 
@@ -81,21 +105,32 @@ public interface Provider extends AutoCloseable {
    * Every pod this provider runs for this node, with the same metadata as {@link #getPod}. Used at
    * startup to adopt pods that still exist in the API server and to delete leftovers, so it must
    * not list pods of other nodes.
+   *
+   * @return the pods, in any order
+   * @throws ProviderException when the backend cannot be read; the core retries at startup
    */
   List<Pod> listPods() throws ProviderException;
 
-  /** Capacity, addresses, OS, labels, taints and conditions of the node. Called periodically. */
+  /**
+   * Capacity, addresses, OS, labels, taints and conditions of the node. Called periodically.
+   *
+   * @return the node as the backend sees it now
+   */
   NodeDescription describeNode();
 
   /**
    * A cheap health check of the backend. While it fails, the node reports NotReady and the Lease is
    * not renewed, so Kubernetes stops scheduling here.
+   *
+   * @throws ProviderException when the backend cannot be reached or refuses the credentials
    */
   default void ping() throws ProviderException {}
 
   /**
    * The call rates the backend allows. The core keeps all calls of this runner within them; the
    * default declares none.
+   *
+   * @return the limits, {@link BackendLimits#NONE} by default
    */
   default BackendLimits limits() {
     return BackendLimits.NONE;

@@ -27,7 +27,12 @@ public final class ProviderConfig {
     this.secretKeys = Set.copyOf(secretKeys);
   }
 
-  /** A configuration that is not checked against declared keys; for tests and embedders. */
+  /**
+   * A configuration that is not checked against declared keys; for tests and embedders.
+   *
+   * @param values the keys and their values
+   * @return the configuration, without secret keys
+   */
   public static ProviderConfig of(Map<String, String> values) {
     return new ProviderConfig(requireNonNull(values, "values is null"), Set.of());
   }
@@ -35,6 +40,11 @@ public final class ProviderConfig {
   /**
    * Checks raw values against the declared keys: an undeclared key, or a required key that is
    * missing or blank, is an error naming the key. Defaults are filled in.
+   *
+   * @param raw the keys and values as the user wrote them
+   * @param keys the keys the factory declared
+   * @return the configuration, with values stripped and defaults filled in
+   * @throws ProviderException {@link ErrorCode#INVALID_CONFIG} naming the first bad key
    */
   public static ProviderConfig validated(Map<String, String> raw, Collection<ConfigKey> keys)
       throws ProviderException {
@@ -69,14 +79,34 @@ public final class ProviderConfig {
     return new ProviderConfig(values, secrets);
   }
 
+  /**
+   * A value.
+   *
+   * @param key the key
+   * @return its value, or empty when it is not set and has no default
+   */
   public Optional<String> get(String key) {
     return Optional.ofNullable(values.get(key));
   }
 
+  /**
+   * A value, or a default.
+   *
+   * @param key the key
+   * @param defaultValue returned when the key is not set
+   * @return its value or {@code defaultValue}
+   */
   public String getOrDefault(String key, String defaultValue) {
     return values.getOrDefault(key, defaultValue);
   }
 
+  /**
+   * A value that must be set.
+   *
+   * @param key the key
+   * @return its value, not blank
+   * @throws ProviderException {@link ErrorCode#INVALID_CONFIG} when it is missing or blank
+   */
   public String require(String key) throws ProviderException {
     String value = values.get(key);
     if (value == null || value.isBlank()) {
@@ -85,6 +115,14 @@ public final class ProviderConfig {
     return value;
   }
 
+  /**
+   * An integer value.
+   *
+   * @param key the key
+   * @param defaultValue returned when the key is not set
+   * @return its value or {@code defaultValue}
+   * @throws ProviderException {@link ErrorCode#INVALID_CONFIG} when it is not an integer
+   */
   public int getInt(String key, int defaultValue) throws ProviderException {
     String value = values.get(key);
     if (value == null) {
@@ -97,6 +135,14 @@ public final class ProviderConfig {
     }
   }
 
+  /**
+   * A long integer value.
+   *
+   * @param key the key
+   * @param defaultValue returned when the key is not set
+   * @return its value or {@code defaultValue}
+   * @throws ProviderException {@link ErrorCode#INVALID_CONFIG} when it is not an integer
+   */
   public long getLong(String key, long defaultValue) throws ProviderException {
     String value = values.get(key);
     if (value == null) {
@@ -109,6 +155,15 @@ public final class ProviderConfig {
     }
   }
 
+  /**
+   * A boolean value: {@code true}, {@code yes} or {@code 1}; {@code false}, {@code no} or {@code
+   * 0}, in any case.
+   *
+   * @param key the key
+   * @param defaultValue returned when the key is not set
+   * @return its value or {@code defaultValue}
+   * @throws ProviderException {@link ErrorCode#INVALID_CONFIG} when it is not a boolean
+   */
   public boolean getBoolean(String key, boolean defaultValue) throws ProviderException {
     String value = values.get(key);
     if (value == null) {
@@ -126,6 +181,11 @@ public final class ProviderConfig {
   /**
    * A duration written as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h} or ISO-8601 ({@code
    * PT10S}).
+   *
+   * @param key the key
+   * @param defaultValue returned when the key is not set
+   * @return its value or {@code defaultValue}
+   * @throws ProviderException {@link ErrorCode#INVALID_CONFIG} when it is not a duration
    */
   public Duration getDuration(String key, Duration defaultValue) throws ProviderException {
     String value = values.get(key);
@@ -140,7 +200,12 @@ public final class ProviderConfig {
     return parsed;
   }
 
-  /** Parses {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 2d} or ISO-8601. */
+  /**
+   * Parses {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 2d} or ISO-8601.
+   *
+   * @param text the duration as written
+   * @return the duration, or {@code null} when the text is not one
+   */
   public static Duration parseDuration(String text) {
     String value = text.strip().toLowerCase(Locale.ROOT);
     try {
@@ -163,11 +228,21 @@ public final class ProviderConfig {
     }
   }
 
+  /**
+   * The keys that have a value.
+   *
+   * @return the keys, set or defaulted
+   */
   public Set<String> keys() {
     return values.keySet();
   }
 
-  /** Whether the factory declared this key as a secret. */
+  /**
+   * Whether the factory declared this key as a secret.
+   *
+   * @param key the key
+   * @return true for a secret key, whose value is never shown
+   */
   public boolean isSecret(String key) {
     return secretKeys.contains(key);
   }

@@ -6,30 +6,32 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /** Services the core hands to a provider. All methods are cheap and thread-safe. */
 public interface ProviderContext {
-  /** The name of the Node this virtual kubelet registers. */
+  /** {@return the name of the Node this virtual kubelet registers} */
   String nodeName();
 
-  /** The node's InternalIP address, as registered in the Node status. */
+  /** {@return the node's InternalIP address, as registered in the Node status} */
   String nodeIp();
 
-  /** The port of the kubelet API server (10250 by default). */
+  /** {@return the port of the kubelet API server (10250 by default)} */
   int kubeletPort();
 
-  /** The clock to use for every timestamp the provider reports; tests replace it. */
+  /** {@return the clock to use for every timestamp the provider reports; tests replace it} */
   Clock clock();
 
   /**
    * A shared scheduler for timers and background polling. Tasks must be short; blocking backend
    * calls belong on the provider's own threads.
+   *
+   * @return the scheduler; the core shuts it down when the virtual kubelet stops
    */
   ScheduledExecutorService scheduler();
 
-  /** Read access to ConfigMaps and Secrets, for volumes the provider has to materialize. */
+  /** {@return read access to ConfigMaps and Secrets, for volumes the provider materializes} */
   ClusterResources resources();
 
-  /** Where provider metrics go; tag them with {@code provider=<name>}. */
+  /** {@return where provider metrics go; tag them with {@code provider=<name>}} */
   MeterRegistry meterRegistry();
 
-  /** Records Kubernetes Events on pods and on the node. */
+  /** {@return the recorder of Kubernetes Events on pods and on the node} */
   EventRecorder events();
 }

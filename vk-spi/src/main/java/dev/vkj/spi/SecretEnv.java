@@ -18,12 +18,22 @@ import java.util.Optional;
 public final class SecretEnv {
   private SecretEnv() {}
 
-  /** Whether the resolved variable's value came from a Secret. */
+  /**
+   * Whether the resolved variable's value came from a Secret.
+   *
+   * @param env a variable of a pod handed to the provider, or {@code null}
+   * @return true when its value is secret
+   */
   public static boolean fromSecret(EnvVar env) {
     return source(env).isPresent();
   }
 
-  /** The Secret and key the resolved variable's value came from, or empty. */
+  /**
+   * Where the resolved variable's value came from.
+   *
+   * @param env a variable of a pod handed to the provider, or {@code null}
+   * @return the Secret and key, or empty when the value is not secret
+   */
   public static Optional<SecretKeySelector> source(EnvVar env) {
     if (env == null || env.getValueFrom() == null) {
       return Optional.empty();
