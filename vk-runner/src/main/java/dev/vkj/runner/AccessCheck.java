@@ -167,6 +167,16 @@ final class AccessCheck {
         // name: it does not evaluate them either
         return null;
       }
+      if (e.getCode() <= 0) {
+        // no answer at all: the cluster is unreachable, which is no permission problem
+        throw new VkjException(
+            Code.STARTUP,
+            "cannot reach the API server "
+                + client.getMasterUrl()
+                + ": "
+                + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()),
+            e);
+      }
       throw new VkjException(
           Code.STARTUP,
           "cannot check the runner's permissions (SelfSubjectAccessReview answered HTTP "

@@ -127,6 +127,25 @@ class AccessCheckTest {
   }
 
   @Test
+  void anUnreachableApiServerIsNamedAsSuchNotAsAPermissionProblem() {
+    try (KubernetesClient unreachable =
+        new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+            .withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder()
+                    .withMasterUrl("https://127.0.0.1:1")
+                    .withRequestRetryBackoffLimit(0)
+                    .build())
+            .build()) {
+      VkjException e =
+          catchThrowableOfType(
+              VkjException.class, () -> new AccessCheck(unreachable, AccessCheck.NEEDED).verify());
+
+      assertThat(e.getMessage()).startsWith("cannot reach the API server https://127.0.0.1:1");
+      assertThat(e.code()).isEqualTo(VkjException.Code.STARTUP);
+    }
+  }
+
+  @Test
   void aReviewWithoutStatusCannotTellSoTheRunnerGoesOn() {
     server.expect().post().withPath(PATH).andReply(201, request -> request.getUtf8Body()).always();
 
