@@ -45,6 +45,7 @@ final class Bench {
         options.workers(),
         options.heap(),
         options.kubeletLogLevel(),
+        options.kubeletJavaOptions(),
         work.resolve(node + ".log"),
         stateFile,
         adopt);
@@ -82,6 +83,9 @@ final class Bench {
       PodTracker.await(tracker::runningCount, n, timeout(n), "pods Running");
       long tRunning = PodTracker.last(tracker.running);
       long heapRunning = kubelet.heapAfterGc();
+      if (options.histogram()) {
+        histogram(kubelet, work.resolve(kubelet.node + "-" + n + "-histogram.txt"));
+      }
       long t1 = System.nanoTime();
       deleteRun(run);
       PodTracker.await(tracker::goneCount, n, timeout(n), "pods gone");
@@ -90,7 +94,7 @@ final class Bench {
       Map<String, Long> server =
           Counts.minus(
               Counts.delta(apiBefore, apiRequests()),
-              Counts.delta(driverBefore, driverRequests.snapshot()));
+              Counts.resourcesOnly(Counts.delta(driverBefore, driverRequests.snapshot())));
       Percentiles latency = new Percentiles(tracker.latenciesMillis());
       double toRunning = (tRunning - t0) / 1e9;
       double toGone = (tGone - t1) / 1e9;
@@ -202,6 +206,21 @@ final class Bench {
       deleteNode(node);
       return r;
     }
+  }
+
+  /** The live-object class histogram of the kubelet's JVM, through jcmd of the same JDK. */
+  private static void histogram(KubeletHandle kubelet, Path file)
+      throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process p =
+        new ProcessBuilder(jcmd.toString(), Long.toString(kubelet.pid()), "GC.class_histogram")
+            .redirectErrorStream(true)
+            .redirectOutput(file.toFile())
+            .start();
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+    }
+    log("class histogram of %s in %s", kubelet.kind, file);
   }
 
   void deleteNode(String node) {

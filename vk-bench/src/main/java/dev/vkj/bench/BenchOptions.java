@@ -21,6 +21,8 @@ import java.util.List;
  * @param namespace namespace of the benchmark pods
  * @param note free text recorded with the results (machine load, ...)
  * @param kubeletLogLevel SLF4J level of the kubelet processes (their logs go to a temp folder)
+ * @param kubeletJavaOptions extra JVM options of the kubelet processes (e.g. a flight recording)
+ * @param histogram whether to save a class histogram of each kubelet with all pods Running
  */
 record BenchOptions(
     List<Integer> sizes,
@@ -35,14 +37,16 @@ record BenchOptions(
     int port,
     String namespace,
     String note,
-    String kubeletLogLevel) {
+    String kubeletLogLevel,
+    List<String> kubeletJavaOptions,
+    boolean histogram) {
 
   static final String USAGE =
       """
       usage: vk-bench [--sizes 1000,10000] [--rates 25,50] [--duration 120s] [--restart-pods 5000]
                       [--kubelets baseline,vkj] [--out docs/benchmarks] [--heap 1g] [--workers 10]
                       [--create-concurrency 16] [--port 10250] [--namespace vkj-bench] [--note TEXT]
-                      [--kubelet-log warn]
+                      [--kubelet-log warn] [--kubelet-java-opts "-XX:..."] [--histogram true]
       The cluster is the one of KUBECONFIG (or ~/.kube/config); its user must read /metrics.""";
 
   static BenchOptions parse(String... args) {
@@ -59,6 +63,8 @@ record BenchOptions(
     String namespace = "vkj-bench";
     String note = "";
     String logLevel = "warn";
+    List<String> javaOptions = List.of();
+    boolean histogram = false;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (flag.equals("--help") || flag.equals("-h")) {
@@ -82,6 +88,9 @@ record BenchOptions(
         case "--namespace" -> namespace = v;
         case "--note" -> note = v;
         case "--kubelet-log" -> logLevel = logLevel(v);
+        case "--kubelet-java-opts" ->
+            javaOptions = v.isBlank() ? List.of() : List.of(v.strip().split("\\s+"));
+        case "--histogram" -> histogram = bool(flag, v);
         default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
@@ -98,7 +107,9 @@ record BenchOptions(
         port,
         namespace,
         note,
-        logLevel);
+        logLevel,
+        javaOptions,
+        histogram);
   }
 
   private static List<Integer> ints(String flag, String v, int min) {
@@ -177,6 +188,13 @@ record BenchOptions(
       out.add(k);
     }
     return out;
+  }
+
+  private static boolean bool(String flag, String v) {
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException(flag + ": true or false: " + v);
+    }
+    return v.equals("true");
   }
 
   private static String logLevel(String v) {

@@ -28,6 +28,13 @@ final class Counts {
     return out;
   }
 
+  /** Only the keys of resources: {@code GET /metrics} and other paths are left out. */
+  static Map<String, Long> resourcesOnly(Map<String, Long> counts) {
+    Map<String, Long> out = new TreeMap<>(counts);
+    out.keySet().removeIf(k -> k.contains(" /"));
+    return out;
+  }
+
   /** Each count divided by {@code pods}. */
   static Map<String, Double> perPod(Map<String, Long> counts, int pods) {
     Map<String, Double> out = new TreeMap<>();

@@ -30,6 +30,7 @@ final class KubeletHandle implements AutoCloseable {
       int workers,
       String heap,
       String logLevel,
+      List<String> javaOptions,
       Path log,
       Path stateFile,
       int adopt)
@@ -42,6 +43,7 @@ final class KubeletHandle implements AutoCloseable {
     cmd.add("-Xmx" + heap);
     cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=" + logLevel);
     cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+    cmd.addAll(javaOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(KubeletProcess.class.getName());
@@ -65,6 +67,10 @@ final class KubeletHandle implements AutoCloseable {
       throw new IOException(kind + " kubelet did not start: " + ready + "; see " + log);
     }
     startSeconds = ((Number) ready.get("startSeconds")).doubleValue();
+  }
+
+  long pid() {
+    return process.pid();
   }
 
   Stats stats() throws IOException {

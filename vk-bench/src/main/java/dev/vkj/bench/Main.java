@@ -1,5 +1,7 @@
 package dev.vkj.bench;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -34,6 +36,9 @@ public final class Main {
     RequestCounter driverRequests = new RequestCounter();
     try (KubernetesClient client =
         new KubernetesClientBuilder()
+            // a DELETE of thousands of pods takes longer than the default 10 s
+            .withConfig(
+                new ConfigBuilder(Config.autoConfigure(null)).withRequestTimeout(300_000).build())
             .withHttpClientBuilderConsumer(
                 b -> b.addOrReplaceInterceptor("bench-count", driverRequests))
             .build()) {

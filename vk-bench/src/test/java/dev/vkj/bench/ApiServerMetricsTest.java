@@ -44,5 +44,7 @@ class ApiServerMetricsTest {
         .containsEntry("PATCH pods/status", 3.0)
         .containsEntry("POST pods", 2.0);
     assertThat(Counts.total(delta)).isEqualTo(50);
+    assertThat(Counts.resourcesOnly(Map.of("GET /metrics", 2L, "WATCH pods", 1L)))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("WATCH pods", 1L));
   }
 }

@@ -49,7 +49,11 @@ class BenchOptionsTest {
             "--note",
             "loaded",
             "--kubelet-log",
-            "info");
+            "info",
+            "--kubelet-java-opts",
+            " -XX:+UseSerialGC  -Xss512k",
+            "--histogram",
+            "true");
     assertThat(o.sizes()).containsExactly(200, 1000);
     assertThat(o.rates()).containsExactly(25.0);
     assertThat(o.openLoopDuration()).isEqualTo(Duration.ofSeconds(20));
@@ -59,6 +63,8 @@ class BenchOptionsTest {
         .extracting(BenchOptions::heap, BenchOptions::workers, BenchOptions::port)
         .containsExactly("512m", 4, 11343);
     assertThat(o.kubeletLogLevel()).isEqualTo("info");
+    assertThat(o.kubeletJavaOptions()).containsExactly("-XX:+UseSerialGC", "-Xss512k");
+    assertThat(o.histogram()).isTrue();
     assertThat(BenchOptions.parse("--rates", "").rates()).isEmpty();
   }
 
