@@ -47,6 +47,7 @@ record BenchOptions(
                       [--kubelets baseline,vkj] [--out docs/benchmarks] [--heap 1g] [--workers 10]
                       [--create-concurrency 16] [--port 10250] [--namespace vkj-bench] [--note TEXT]
                       [--kubelet-log warn] [--kubelet-java-opts "-XX:..."] [--histogram true]
+             vk-bench --render docs/benchmarks/kubelet.json   (tables and chart again)
       The cluster is the one of KUBECONFIG (or ~/.kube/config); its user must read /metrics.""";
 
   static BenchOptions parse(String... args) {

@@ -1,5 +1,7 @@
 package dev.vkj.bench;
 
+import static java.util.Objects.requireNonNull;
+
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -35,8 +37,8 @@ final class KubeletHandle implements AutoCloseable {
       Path stateFile,
       int adopt)
       throws IOException {
-    this.kind = kind;
-    this.node = node;
+    this.kind = requireNonNull(kind, "kind is null");
+    this.node = requireNonNull(node, "node is null");
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
@@ -94,6 +96,10 @@ final class KubeletHandle implements AutoCloseable {
   @SuppressWarnings("unchecked")
   private Map<String, Object> read() throws IOException {
     String line = replies.readLine();
+    // the JVM itself may print to stdout (e.g. a flight recording starting): replies are objects
+    while (line != null && !line.startsWith("{")) {
+      line = replies.readLine();
+    }
     if (line == null) {
       throw new IOException(kind + " kubelet process ended (exit " + exitOrRunning() + ")");
     }

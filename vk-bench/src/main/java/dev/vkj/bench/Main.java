@@ -23,6 +23,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 2 && args[0].equals("--render")) {
+      render(Path.of(args[1]));
+      return;
+    }
     BenchOptions options;
     try {
       options = BenchOptions.parse(args);
@@ -48,6 +52,9 @@ public final class Main {
       List<Results.ClosedLoop> closed = new ArrayList<>();
       List<Results.OpenLoop> open = new ArrayList<>();
       for (String kind : options.kubelets()) {
+        if (options.sizes().isEmpty() && options.rates().isEmpty()) {
+          break;
+        }
         String node = "bench-" + kind;
         try (KubeletHandle kubelet = bench.start(kind, node, null, 0)) {
           for (int n : options.sizes()) {
@@ -74,6 +81,15 @@ public final class Main {
       System.out.print(Report.markdown(results));
       Bench.log("wrote kubelet.json, kubelet.md and kubelet.svg to %s", options.out());
     }
+  }
+
+  /** Writes kubelet.md and kubelet.svg again from a kubelet.json, next to it. */
+  private static void render(Path json) throws Exception {
+    Results results = Serialization.unmarshal(Files.readString(json), Results.class);
+    Path dir = json.toAbsolutePath().getParent();
+    Files.writeString(dir.resolve("kubelet.md"), Report.markdown(results));
+    Files.writeString(dir.resolve("kubelet.svg"), Report.svg(results));
+    Bench.log("wrote kubelet.md and kubelet.svg to %s", dir);
   }
 
   private static String machine() {

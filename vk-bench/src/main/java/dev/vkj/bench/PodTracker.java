@@ -1,5 +1,7 @@
 package dev.vkj.bench;
 
+import static java.util.Objects.requireNonNull;
+
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
@@ -31,9 +33,9 @@ final class PodTracker implements AutoCloseable {
   private volatile boolean closed;
 
   PodTracker(KubernetesClient client, String namespace, String run) {
-    this.client = client;
-    this.namespace = namespace;
-    this.run = run;
+    this.client = requireNonNull(client, "client is null");
+    this.namespace = requireNonNull(namespace, "namespace is null");
+    this.run = requireNonNull(run, "run is null");
     open();
   }
 

@@ -26,7 +26,11 @@ final class Report {
               + " | create → Running p50 / p99 | CPU s per 1,000 pods | heap after GC idle / with pods"
               + " | heap per pod | API requests per pod |\n");
       md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
-      for (Results.ClosedLoop c : r.closedLoop()) {
+      List<Results.ClosedLoop> rows = new ArrayList<>(r.closedLoop());
+      rows.sort(
+          java.util.Comparator.comparingInt(Results.ClosedLoop::pods)
+              .thenComparing(c -> c.kubelet().equals("vkj")));
+      for (Results.ClosedLoop c : rows) {
         md.append(
             String.format(
                 Locale.ROOT,

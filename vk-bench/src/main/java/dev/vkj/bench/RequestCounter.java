@@ -31,7 +31,7 @@ final class RequestCounter implements Interceptor {
       HttpRequest request,
       HttpResponse<?> response,
       AsyncBody.Consumer<List<ByteBuffer>> consumer) {
-    if (!response.isSuccessful()) {
+    if (response.code() >= 400) { // 101 is a watch switching to a WebSocket
       failures
           .computeIfAbsent(
               RequestKey.of(request.method(), request.uri()) + " " + response.code(),

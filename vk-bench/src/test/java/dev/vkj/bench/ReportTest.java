@@ -64,6 +64,22 @@ class ReportTest {
   }
 
   @Test
+  void aRestartThatCreatesOrIsSlowMissesItsTarget() {
+    Results base = results();
+    for (Results.Restart bad :
+        List.of(
+            new Results.Restart(5000, 3, 12.5, Map.of("createPod", 3L), Map.of(), 0),
+            new Results.Restart(5000, 3, 12.5, Map.of("updatePod", 1L), Map.of(), 0),
+            new Results.Restart(5000, 3, 31, Map.of(), Map.of(), 0),
+            new Results.Restart(5000, 3, -1, Map.of(), Map.of(), 0))) {
+      Results r = new Results(base.date(), base.machine(), base.note(), List.of(), List.of(), bad);
+      assertThat(Report.targets(r))
+          .singleElement()
+          .satisfies(t -> assertThat(t[2]).isEqualTo("**no**"));
+    }
+  }
+
+  @Test
   void aRatioOverZeroIsADash() {
     assertThat(Report.ratio(1, 0)).isEqualTo("–");
     assertThat(Report.ratio(Double.NaN, 1)).isEqualTo("–");
