@@ -22,7 +22,8 @@ import org.w3c.dom.Node;
  */
 class BomIT {
   /** Modules of the reactor that are not published to Maven Central. */
-  private static final Set<String> UNPUBLISHED = Set.of("examples", "charts", "vk-dist", "vkj-bom");
+  private static final Set<String> UNPUBLISHED =
+      Set.of("examples", "charts", "vk-dist", "vk-bench", "vkj-bom");
 
   private static final String HELP_PLUGIN = "org.apache.maven.plugins:maven-help-plugin:3.5.2";
 

@@ -1,0 +1,106 @@
+package dev.vkj.bench;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs the kubelet benchmark against the cluster of KUBECONFIG: a minimal baseline kubelet and vkj
+ * (mock provider, zero start delay), each in its own JVM, through the same closed-loop, open-loop
+ * and restart scenarios, then writes kubelet.json, kubelet.md and kubelet.svg. See
+ * docs/benchmarks.md.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 2 && args[0].equals("--render")) {
+      render(Path.of(args[1]));
+      return;
+    }
+    BenchOptions options;
+    try {
+      options = BenchOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Path work = Files.createTempDirectory("vk-bench");
+    Bench.log("logs of the kubelets in %s", work);
+    RequestCounter driverRequests = new RequestCounter();
+    try (KubernetesClient client =
+        new KubernetesClientBuilder()
+            // a DELETE of thousands of pods takes longer than the default 10 s
+            .withConfig(
+                new ConfigBuilder(Config.autoConfigure(null)).withRequestTimeout(300_000).build())
+            .withHttpClientBuilderConsumer(
+                b -> b.addOrReplaceInterceptor("bench-count", driverRequests))
+            .build()) {
+      Bench bench = new Bench(client, driverRequests, options, work);
+      bench.apiRequests(); // fails early when the user may not read /metrics
+      bench.prepareNamespace();
+      List<Results.ClosedLoop> closed = new ArrayList<>();
+      List<Results.OpenLoop> open = new ArrayList<>();
+      for (String kind : options.kubelets()) {
+        if (options.sizes().isEmpty() && options.rates().isEmpty()) {
+          break;
+        }
+        String node = "bench-" + kind;
+        try (KubeletHandle kubelet = bench.start(kind, node, null, 0)) {
+          for (int n : options.sizes()) {
+            closed.add(bench.closedLoop(kubelet, n));
+          }
+          for (double rate : options.rates()) {
+            open.add(bench.openLoop(kubelet, rate));
+          }
+        } finally {
+          bench.deleteNode(node);
+        }
+      }
+      Results.Restart restart =
+          options.restartPods() > 0 && options.kubelets().contains("vkj")
+              ? bench.restart(options.restartPods())
+              : null;
+      Results results =
+          new Results(LocalDate.now().toString(), machine(), options.note(), closed, open, restart);
+      Files.createDirectories(options.out());
+      Files.writeString(
+          options.out().resolve("kubelet.json"), Serialization.asJson(results) + "\n");
+      Files.writeString(options.out().resolve("kubelet.md"), Report.markdown(results));
+      Files.writeString(options.out().resolve("kubelet.svg"), Report.svg(results));
+      System.out.print(Report.markdown(results));
+      Bench.log("wrote kubelet.json, kubelet.md and kubelet.svg to %s", options.out());
+    }
+  }
+
+  /** Writes kubelet.md and kubelet.svg again from a kubelet.json, next to it. */
+  private static void render(Path json) throws Exception {
+    Results results = Serialization.unmarshal(Files.readString(json), Results.class);
+    Path dir = json.toAbsolutePath().getParent();
+    Files.writeString(dir.resolve("kubelet.md"), Report.markdown(results));
+    Files.writeString(dir.resolve("kubelet.svg"), Report.svg(results));
+    Bench.log("wrote kubelet.md and kubelet.svg to %s", dir);
+  }
+
+  private static String machine() {
+    var os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    return String.format(
+        Locale.ROOT,
+        "%d cores, %.0f GiB, load average %.1f at the start, Java %s",
+        Runtime.getRuntime().availableProcessors(),
+        os.getTotalMemorySize() / 1024.0 / 1024 / 1024,
+        os.getSystemLoadAverage(),
+        Runtime.version().feature());
+  }
+}

@@ -1,0 +1,75 @@
+package dev.vkj.bench;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one benchmark run measured; written as kubelet.json.
+ *
+ * @param date the day of the run (ISO-8601)
+ * @param machine processor count, memory, load average and Java version
+ * @param note free text given on the command line
+ * @param closedLoop closed-loop results per kubelet and pod count
+ * @param openLoop open-loop results per kubelet and offered rate
+ * @param restart the restart run of vkj, or null
+ */
+record Results(
+    String date,
+    String machine,
+    String note,
+    List<ClosedLoop> closedLoop,
+    List<OpenLoop> openLoop,
+    Restart restart) {
+
+  /**
+   * N pods created bound to the node, then deleted together.
+   *
+   * @param clientRequestsPerPod the kubelet's requests counted by its client interceptor
+   * @param serverRequestsPerPod the API server's {@code apiserver_request_total} delta minus the
+   *     driver's own requests: the kubelet's plus those of the controllers during the run
+   */
+  record ClosedLoop(
+      String kubelet,
+      int pods,
+      double toRunningSeconds,
+      double toGoneSeconds,
+      double runningPerSecond,
+      double gonePerSecond,
+      double p50Millis,
+      double p99Millis,
+      double cpuSecondsPer1000Pods,
+      long heapIdleBytes,
+      long heapRunningBytes,
+      double heapKbPerPod,
+      Map<String, Double> clientRequestsPerPod,
+      Map<String, Double> serverRequestsPerPod,
+      Map<String, Long> failedRequests,
+      Map<String, Long> providerCalls) {}
+
+  /** Pods created at a fixed offered rate; latency from first seen to Running. */
+  record OpenLoop(
+      String kubelet,
+      double offeredRate,
+      double seconds,
+      int pods,
+      double achievedRate,
+      double p50Millis,
+      double p90Millis,
+      double p99Millis,
+      double maxMillis) {}
+
+  /**
+   * vkj restarted over pods already Running in the backend.
+   *
+   * @param startSeconds until {@code VirtualKubelet.start()} returned (node Ready)
+   * @param adoptSeconds from the start until the backend was listed, every pod synced since and the
+   *     queue empty
+   */
+  record Restart(
+      int pods,
+      double startSeconds,
+      double adoptSeconds,
+      Map<String, Long> providerCalls,
+      Map<String, Long> requests,
+      int notRunningAfter) {}
+}
