@@ -84,7 +84,14 @@ class FaultE2E {
             + "\n";
     cluster =
         new E2eCluster(
-            "fault", new E2eCluster.Backend("mock", config, List.of(), List.of(), Map.of()));
+            "fault",
+            new E2eCluster.Backend(
+                "mock",
+                config,
+                List.of(),
+                // the runner is started 22 times: a quicker start on a loaded machine
+                List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"),
+                Map.of()));
     client = cluster.client;
     cluster.startRunner();
   }
@@ -260,7 +267,9 @@ class FaultE2E {
       checkConverged(ns);
       workload.resume();
 
-      faults("throttleRate: 0.2\nquotaRate: 0.2\nretryAfter: 2s\n");
+      // few throttles: each one pauses every provider write, and pods deleted before their create
+      // ran are never created, so a high rate would leave few creates to refuse for quota
+      faults("throttleRate: 0.05\nquotaRate: 0.3\nretryAfter: 1s\n");
       awaitFaults("THROTTLED", 3);
       awaitFaults("QUOTA_EXCEEDED", 3);
       workload.pause();
