@@ -669,7 +669,7 @@ class FaultE2E {
     return result;
   }
 
-  // ---- helpers ----
+  // ---- plumbing ----
 
   private String namespace(String scenario) {
     String ns = "vkj-e2e-fault-" + scenario;
