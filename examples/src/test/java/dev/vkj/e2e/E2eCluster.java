@@ -187,6 +187,10 @@ final class E2eCluster implements AutoCloseable {
     return runner.stop(Duration.ofSeconds(30));
   }
 
+  long runnerPid() {
+    return runner.pid();
+  }
+
   String runnerLog() {
     return runner.log();
   }
@@ -224,9 +228,10 @@ final class E2eCluster implements AutoCloseable {
 
   /**
    * The sum of a counter over its label sets on the runner's Prometheus endpoint, or 0 when the
-   * runner does not report it.
+   * runner does not report it; only label sets with every one of {@code labels} (like {@code
+   * code="ok"}) count.
    */
-  double metric(String name) {
+  double metric(String name, String... labels) {
     assertThat(metricsPort).as("metrics port of a runner this cluster configured").isPositive();
     String body;
     try {
@@ -247,7 +252,8 @@ final class E2eCluster implements AutoCloseable {
     }
     double sum = 0;
     for (String line : body.split("\n")) {
-      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+      if ((line.startsWith(name + "{") || line.startsWith(name + " "))
+          && java.util.Arrays.stream(labels).allMatch(line::contains)) {
         sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }

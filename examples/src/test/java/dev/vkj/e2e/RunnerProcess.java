@@ -76,6 +76,11 @@ final class RunnerProcess {
     }
   }
 
+  /** The process id, for reading its CPU time from /proc. */
+  long pid() {
+    return process.pid();
+  }
+
   boolean isAlive() {
     return process != null && process.isAlive();
   }

@@ -184,6 +184,8 @@ public final class VirtualKubelet implements AutoCloseable {
       // known before the node is written: a restarted runner (or a new leader) must not flip an
       // existing Ready node to NotReady, which taints it not-ready for a moment
       nodeController.setPodControllerRunning(pods.isRunning());
+      // syncs that failed while the backend was down must not wait out minutes of backoff
+      nodeController.onProviderRecovered(pods::providerRecovered);
       nodeController.start();
       log.info(
           "virtual kubelet {} started (provider {}, kubelet API on port {})",

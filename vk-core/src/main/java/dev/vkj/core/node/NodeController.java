@@ -30,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,7 @@ public final class NodeController implements AutoCloseable {
   // state below is only touched by the loop thread, except where volatile
   private volatile Node node;
   private volatile String pingError;
+  private final AtomicReference<Runnable> providerRecovered = new AtomicReference<>(() -> {});
   private volatile boolean ready;
   private NodeStatus lastWritten;
   private Instant lastWriteTime = Instant.EPOCH;
@@ -128,6 +130,11 @@ public final class NodeController implements AutoCloseable {
    * Tells the controller whether the pod controller is running; the node reports Ready only when it
    * is and the provider is healthy.
    */
+  /** Runs {@code action} each time the provider's health check succeeds again after failing. */
+  public void onProviderRecovered(Runnable action) {
+    providerRecovered.set(requireNonNull(action, "action is null"));
+  }
+
   public void setPodControllerRunning(boolean running) {
     if (podsRunning.getAndSet(running) != running) {
       submit(this::checkStatus);
@@ -287,6 +294,13 @@ public final class NodeController implements AutoCloseable {
       }
     }
     pingError = error;
+    if (changed && error == null) {
+      try {
+        providerRecovered.get().run();
+      } catch (RuntimeException e) {
+        log.warn("provider recovery action failed", e);
+      }
+    }
     return changed;
   }
 

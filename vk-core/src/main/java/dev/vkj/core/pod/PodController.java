@@ -180,6 +180,17 @@ public final class PodController implements AutoCloseable {
     log.info("Pod controller for node {} started", config.nodeName());
   }
 
+  /**
+   * The provider is healthy again after failed health checks: syncs that failed meanwhile run now
+   * instead of after their backoff, which grows to minutes during a long outage.
+   */
+  public void providerRecovered() {
+    int n = queue.retryFailedNow();
+    if (n > 0) {
+      log.info("Provider healthy again: retrying {} pods now instead of after their backoff", n);
+    }
+  }
+
   public boolean isRunning() {
     return running.get();
   }

@@ -139,6 +139,27 @@ final class WorkQueue {
   }
 
   /**
+   * Runs every key that waits out a failure backoff now, with its retry count cleared; returns how
+   * many. Keys scheduled for other reasons (a quota wait, a periodic re-check) keep their time.
+   */
+  int retryFailedNow() {
+    lock.lock();
+    try {
+      int n = 0;
+      for (String key : new java.util.ArrayList<>(failures.keySet())) {
+        if (scheduled.remove(key) != null) {
+          failures.remove(key);
+          addLocked(key);
+          n++;
+        }
+      }
+      return n;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Forgets the key entirely: drops it from the queue and the timers, cancels a pending re-run of a
    * key being processed and clears its retry count.
    */

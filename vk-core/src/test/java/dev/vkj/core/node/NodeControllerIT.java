@@ -143,6 +143,26 @@ class NodeControllerIT {
   }
 
   @Test
+  void theRecoveryActionRunsOnceEachTimeTheHealthCheckSucceedsAgain() {
+    java.util.concurrent.atomic.AtomicInteger recoveries =
+        new java.util.concurrent.atomic.AtomicInteger();
+    start(Optional.empty()).onProviderRecovered(recoveries::incrementAndGet);
+    eventually(() -> readyStatus().equals("True"));
+    assertThat(recoveries).hasValue(0);
+
+    provider.pingError = "backend unreachable";
+    eventually(() -> readyStatus().equals("False"));
+    assertThat(recoveries).hasValue(0);
+    provider.pingError = null;
+    eventually(() -> recoveries.get() == 1);
+    eventually(() -> readyStatus().equals("True"));
+    provider.pingError = "down again";
+    eventually(() -> readyStatus().equals("False"));
+    provider.pingError = null;
+    eventually(() -> recoveries.get() == 2);
+  }
+
+  @Test
   void deletedNodeIsRegisteredAgain() {
     start(Optional.of(providerTaint()));
     eventually(() -> readyStatus().equals("True"));

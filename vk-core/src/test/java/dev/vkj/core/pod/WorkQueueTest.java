@@ -64,6 +64,24 @@ class WorkQueueTest {
   }
 
   @Test
+  void retryFailedNowRunsBackingOffKeysAtOnceAndLeavesOtherTimersAlone() throws Exception {
+    WorkQueue q = new WorkQueue(Duration.ofMinutes(1), Duration.ofMinutes(5), 10_000, 10_000);
+    q.add("failing");
+    assertThat(q.poll(LONG)).isEqualTo("failing");
+    q.addRateLimited("failing");
+    q.done("failing");
+    q.addAfter("quota-wait", Duration.ofMinutes(1));
+    assertThat(q.poll(SHORT)).as("both wait a minute").isNull();
+
+    assertThat(q.retryFailedNow()).isEqualTo(1);
+    assertThat(q.poll(LONG)).isEqualTo("failing");
+    assertThat(q.retries("failing")).as("the outage's failures do not count").isZero();
+    q.done("failing");
+    assertThat(q.poll(SHORT)).as("the scheduled key keeps its time").isNull();
+    assertThat(q.retryFailedNow()).isZero();
+  }
+
+  @Test
   void backoffDoublesAndIsCapped() {
     WorkQueue q = new WorkQueue(Duration.ofMillis(100), Duration.ofMinutes(5), 20, 200);
     assertThat(q.backoff(0)).isEqualTo(Duration.ofMillis(100));

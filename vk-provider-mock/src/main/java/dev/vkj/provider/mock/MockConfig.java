@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The validated configuration of the mock provider.
@@ -23,6 +24,9 @@ import java.util.Optional;
  * @param stateFile where pods are persisted, if anywhere
  * @param logInterval time between two simulated log lines
  * @param operatingSystem {@code linux} or {@code windows}
+ * @param faults the injected failures of the configuration
+ * @param faultsFile a file with more fault keys, read again when it changes
+ * @param faultSeed the seed of the fault draws, if given
  */
 record MockConfig(
     Quantity cpu,
@@ -32,7 +36,10 @@ record MockConfig(
     String podCidr,
     Optional<Path> stateFile,
     Duration logInterval,
-    String operatingSystem) {
+    String operatingSystem,
+    Faults.Plan faults,
+    Optional<Path> faultsFile,
+    OptionalLong faultSeed) {
 
   static final String CPU = "cpu";
   static final String MEMORY = "memory";
@@ -60,7 +67,38 @@ record MockConfig(
               null,
               "file where pods are persisted so a restarted runner finds them; none by default"),
           ConfigKey.optional(LOG_INTERVAL, "1s", "time between two simulated log lines"),
-          ConfigKey.optional(OPERATING_SYSTEM, "linux", "node operating system: linux or windows"));
+          ConfigKey.optional(OPERATING_SYSTEM, "linux", "node operating system: linux or windows"),
+          ConfigKey.optional(
+              Faults.ERROR_RATE,
+              "0",
+              "fault injection: fraction of calls (not pings) that fail TRANSIENT, from 0 to 1"),
+          ConfigKey.optional(
+              Faults.LATENCY, "0s", "fault injection: delay added to every call and ping"),
+          ConfigKey.optional(
+              Faults.THROTTLE_RATE,
+              "0",
+              "fault injection: fraction of calls (not pings) that fail THROTTLED"),
+          ConfigKey.optional(
+              Faults.QUOTA_RATE,
+              "0",
+              "fault injection: fraction of creates that fail QUOTA_EXCEEDED"),
+          ConfigKey.optional(
+              Faults.RETRY_AFTER,
+              "1s",
+              "fault injection: the retry-after of THROTTLED and QUOTA_EXCEEDED answers"),
+          ConfigKey.optional(
+              Faults.OUTAGE,
+              "false",
+              "fault injection: every call and ping fails TRANSIENT, so the node turns NotReady"),
+          ConfigKey.optional(
+              Faults.FAULTS_FILE,
+              null,
+              "fault injection: a properties file with the keys above, read again whenever it"
+                  + " changes, so faults can be switched while the runner runs; its keys win"),
+          ConfigKey.optional(
+              Faults.FAULT_SEED,
+              null,
+              "fault injection: seed of the random draws (a random one, logged, by default)"));
 
   static MockConfig from(ProviderConfig config) throws ProviderException {
     Quantity cpu = quantity(config, CPU, "20");
@@ -98,8 +136,34 @@ record MockConfig(
       throw ProviderException.invalidConfig(
           OPERATING_SYSTEM, "must be linux or windows, not '" + os + "'");
     }
+    Faults.Plan faults = Faults.Plan.of(config, Faults.Plan.NONE);
+    Optional<Path> faultsFile = Optional.empty();
+    String faultsText = config.get(Faults.FAULTS_FILE).orElse(null);
+    if (faultsText != null && !faultsText.isBlank()) {
+      try {
+        faultsFile = Optional.of(Path.of(faultsText.strip()));
+      } catch (InvalidPathException e) {
+        throw ProviderException.invalidConfig(
+            Faults.FAULTS_FILE, "not a valid path: " + e.getMessage());
+      }
+    }
+    String seedText = config.get(Faults.FAULT_SEED).orElse(null);
+    OptionalLong seed =
+        seedText == null || seedText.isBlank()
+            ? OptionalLong.empty()
+            : OptionalLong.of(config.getLong(Faults.FAULT_SEED, 0));
     return new MockConfig(
-        cpu, memory, pods, startupDelay, cidr.strip(), stateFile, logInterval, os);
+        cpu,
+        memory,
+        pods,
+        startupDelay,
+        cidr.strip(),
+        stateFile,
+        logInterval,
+        os,
+        faults,
+        faultsFile,
+        seed);
   }
 
   private static Quantity quantity(ProviderConfig config, String key, String defaultValue)

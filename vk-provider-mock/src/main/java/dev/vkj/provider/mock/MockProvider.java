@@ -99,6 +99,7 @@ final class MockProvider
   private final ScheduledFuture<?> ticker;
   private final Counter created;
   private final Counter deleted;
+  private final Faults faults;
   private volatile Listener listener;
 
   MockProvider(MockConfig config, ProviderContext context) throws ProviderException {
@@ -137,6 +138,24 @@ final class MockProvider
         .description("pods the mock backend holds")
         .tag("provider", "mock")
         .register(context.meterRegistry());
+    long seed = config.faultSeed().orElseGet(() -> new java.util.Random().nextLong());
+    this.faults =
+        new Faults(
+            config.faults(),
+            config.faultsFile().orElse(null),
+            seed,
+            code ->
+                context
+                    .meterRegistry()
+                    .counter("vkj.mock.faults", "provider", "mock", "code", code.name())
+                    .increment());
+    if (config.faults().any() || config.faultsFile().isPresent()) {
+      log.info(
+          "fault injection on: {}{}, seed {}",
+          config.faults(),
+          config.faultsFile().map(f -> ", faults file " + f).orElse(""),
+          seed);
+    }
     this.ticker =
         context
             .scheduler()
@@ -148,6 +167,7 @@ final class MockProvider
   @Override
   public void createPod(Pod pod) throws ProviderException {
     requireNonNull(pod, "pod is null");
+    faults.before(Faults.Call.CREATE);
     Admission.checkShape(pod);
     String key = key(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
     SimPod existing = pods.get(key);
@@ -200,6 +220,7 @@ final class MockProvider
   @Override
   public void updatePod(Pod pod) throws ProviderException {
     requireNonNull(pod, "pod is null");
+    faults.before(Faults.Call.UPDATE);
     Admission.checkShape(pod);
     String key = key(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
     SimPod sim = pods.get(key);
@@ -215,6 +236,7 @@ final class MockProvider
   @Override
   public void deletePod(Pod pod) throws ProviderException {
     requireNonNull(pod, "pod is null");
+    faults.before(Faults.Call.DELETE);
     if (pod.getMetadata() == null) {
       return;
     }
@@ -232,17 +254,20 @@ final class MockProvider
   }
 
   @Override
-  public Optional<Pod> getPod(String namespace, String name) {
+  public Optional<Pod> getPod(String namespace, String name) throws ProviderException {
+    faults.before(Faults.Call.READ);
     return current(namespace, name).map(sim -> sim.withStatus(context.nodeIp()));
   }
 
   @Override
-  public Optional<PodStatus> getPodStatus(String namespace, String name) {
+  public Optional<PodStatus> getPodStatus(String namespace, String name) throws ProviderException {
+    faults.before(Faults.Call.READ);
     return current(namespace, name).map(sim -> sim.status(context.nodeIp()));
   }
 
   @Override
-  public List<Pod> listPods() {
+  public List<Pod> listPods() throws ProviderException {
+    faults.before(Faults.Call.READ);
     Instant now = clock.instant();
     List<Pod> result = new ArrayList<>(pods.size());
     for (SimPod sim : List.copyOf(pods.values())) {
@@ -273,6 +298,7 @@ final class MockProvider
     if (closed.get()) {
       throw ProviderException.transientError("the mock provider is closed", null);
     }
+    faults.before(Faults.Call.PING);
   }
 
   @Override
@@ -537,6 +563,11 @@ final class MockProvider
       }
     }
     store.save(new StateStore.State(StateStore.FORMAT_VERSION, context.nodeName(), records));
+  }
+
+  /** The fault injection; for tests. */
+  Faults faults() {
+    return faults;
   }
 
   /** The group commit of the state file, or null without one; for tests. */

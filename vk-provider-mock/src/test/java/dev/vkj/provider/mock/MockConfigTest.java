@@ -38,7 +38,15 @@ class MockConfigTest {
             "podCidr",
             "stateFile",
             "logInterval",
-            "operatingSystem");
+            "operatingSystem",
+            "errorRate",
+            "latency",
+            "throttleRate",
+            "quotaRate",
+            "retryAfter",
+            "outage",
+            "faultsFile",
+            "faultSeed");
     assertThat(factory.configKeys()).allMatch(k -> !k.description().isBlank() && !k.required());
     MockConfig config = MockConfig.from(ProviderConfig.validated(Map.of(), factory.configKeys()));
     assertThat(config.cpu().toString()).isEqualTo("20");
@@ -49,6 +57,9 @@ class MockConfigTest {
     assertThat(config.stateFile()).isEmpty();
     assertThat(config.logInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.operatingSystem()).isEqualTo("linux");
+    assertThat(config.faults()).isEqualTo(Faults.Plan.NONE);
+    assertThat(config.faultsFile()).isEmpty();
+    assertThat(config.faultSeed()).isEmpty();
   }
 
   @ParameterizedTest

@@ -506,7 +506,7 @@ class MockLifecycleTest {
   }
 
   @Test
-  void podsTheMockCannotRunAreRejected() {
+  void podsTheMockCannotRunAreRejected() throws Exception {
     assertInvalid(
         PodFixtures.pod("u")
             .annotation("mock.vkj.dev/unrunnable", "GPU required")
