@@ -270,17 +270,8 @@ final class E2eCluster implements AutoCloseable {
    */
   @SuppressWarnings("unchecked")
   Map<String, SavedPod> savedPods(String namespace) {
-    if (!Files.exists(stateFile)) {
-      return Map.of();
-    }
-    Map<String, Object> state;
-    try {
-      state = Serialization.unmarshal(Files.readString(stateFile), Map.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     Map<String, SavedPod> result = new TreeMap<>();
-    for (Map<String, Object> record : (List<Map<String, Object>>) state.get("pods")) {
+    for (Map<String, Object> record : stateRecords(stateFile)) {
       Map<String, Object> pod = (Map<String, Object>) record.get("pod");
       Map<String, Object> metadata = (Map<String, Object>) pod.get("metadata");
       if (!namespace.equals(metadata.get("namespace"))) {
@@ -310,6 +301,23 @@ final class E2eCluster implements AutoCloseable {
               start));
     }
     return result;
+  }
+
+  /**
+   * The pod records of a mock state file, as written (empty without the file). The provider renames
+   * a complete file into place, so a read sees one whole state.
+   */
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> stateRecords(Path stateFile) {
+    if (!Files.exists(stateFile)) {
+      return List.of();
+    }
+    try {
+      Map<String, Object> state = Serialization.unmarshal(Files.readString(stateFile), Map.class);
+      return (List<Map<String, Object>>) state.get("pods");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   List<Pod> apiPods(String namespace) {

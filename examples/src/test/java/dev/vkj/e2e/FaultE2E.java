@@ -11,9 +11,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -643,17 +641,8 @@ class FaultE2E {
   /** The records of a namespace in the mock's state file, by UID. */
   @SuppressWarnings("unchecked")
   private Map<String, List<Saved>> saved(String ns) {
-    if (!Files.exists(stateFile)) {
-      return Map.of();
-    }
-    Map<String, Object> state;
-    try {
-      state = Serialization.unmarshal(Files.readString(stateFile), Map.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     Map<String, List<Saved>> result = new TreeMap<>();
-    for (Map<String, Object> record : (List<Map<String, Object>>) state.get("pods")) {
+    for (Map<String, Object> record : E2eCluster.stateRecords(stateFile)) {
       Map<String, Object> metadata =
           (Map<String, Object>) ((Map<String, Object>) record.get("pod")).get("metadata");
       if (ns.equals(metadata.get("namespace"))) {

@@ -11,9 +11,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -313,17 +311,8 @@ class LeaderElectionE2E {
   /** How many times each pod UID of the namespace is in the mock's state file. */
   @SuppressWarnings("unchecked")
   private Map<String, Integer> backendUids() {
-    if (!Files.exists(stateFile)) {
-      return Map.of();
-    }
-    Map<String, Object> state;
-    try {
-      state = Serialization.unmarshal(Files.readString(stateFile), Map.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     Map<String, Integer> counts = new HashMap<>();
-    for (Map<String, Object> record : (List<Map<String, Object>>) state.get("pods")) {
+    for (Map<String, Object> record : E2eCluster.stateRecords(stateFile)) {
       Map<String, Object> metadata =
           (Map<String, Object>) ((Map<String, Object>) record.get("pod")).get("metadata");
       if (NS.equals(metadata.get("namespace"))) {

@@ -203,26 +203,7 @@ class LeaderElectionIT {
 
   private Path kubeconfig() throws IOException {
     Path file = dir.resolve("kubeconfig");
-    if (!Files.exists(file)) {
-      Files.writeString(
-          file,
-          """
-          apiVersion: v1
-          kind: Config
-          clusters:
-          - name: mock
-            cluster: {server: "%s", insecure-skip-tls-verify: true}
-          users:
-          - name: test
-            user: {token: "not-a-real-token"}
-          contexts:
-          - name: mock
-            context: {cluster: mock, user: test, namespace: default}
-          current-context: mock
-          """
-              .formatted(client.getMasterUrl()));
-    }
-    return file;
+    return Files.exists(file) ? file : TestKubeconfig.write(file, client.getMasterUrl().toString());
   }
 
   private interface Call {

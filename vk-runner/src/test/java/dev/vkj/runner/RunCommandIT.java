@@ -32,24 +32,8 @@ class RunCommandIT {
 
   @Test
   void runsUntilStopRequestedThenExitsZero() throws Exception {
-    Path kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(
-        kubeconfig,
-        """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: mock
-          cluster: {server: "%s", insecure-skip-tls-verify: true}
-        users:
-        - name: test
-          user: {token: "not-a-real-token"}
-        contexts:
-        - name: mock
-          context: {cluster: mock, user: test, namespace: default}
-        current-context: mock
-        """
-            .formatted(client.getMasterUrl()));
+    Path kubeconfig =
+        TestKubeconfig.write(dir.resolve("kubeconfig"), client.getMasterUrl().toString());
     Path config = Files.writeString(dir.resolve("mock.properties"), "cpu=7\n");
     int metricsPort = freePort();
     RunnerLifecycle lifecycle = RunnerLifecycle.manual();
