@@ -18,7 +18,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -121,7 +120,7 @@ class FaultE2E {
     Assumptions.assumeTrue(
         dir != null, "needs the control plane of scripts/control-plane.sh (VKJ_CONTROL_PLANE_DIR)");
     String ns = namespace("a");
-    Workload workload = new Workload(ns, "a");
+    PodChurn workload = churn(ns, "a");
     workload.start();
     try {
       await(Duration.ofMinutes(2), "pods Running", () -> running(ns) >= 5);
@@ -178,8 +177,8 @@ class FaultE2E {
   }
 
   /** Pods created after {@code since} run: the runner's pod watch works again. */
-  private void awaitCreatedAfter(Workload workload, Instant since) {
-    int from = workload.created.get();
+  private void awaitCreatedAfter(PodChurn workload, Instant since) {
+    int from = workload.created();
     await(
         Duration.ofMinutes(3),
         "3 pods created after " + since + " Running",
@@ -199,7 +198,7 @@ class FaultE2E {
   void sigkillAtRandomPointsNeitherLosesNorDuplicatesNorRecreates() throws Exception {
     String ns = namespace("b");
     int iterations = Integer.getInteger("vkj.e2e.killIterations", 20);
-    Workload workload = new Workload(ns, "b");
+    PodChurn workload = churn(ns, "b");
     workload.start();
     int adopted = 0;
     int created = 0;
@@ -254,7 +253,7 @@ class FaultE2E {
   @Order(3)
   void backendErrorsThrottlingAndAnOutageAreRiddenOut() throws Exception {
     String ns = namespace("c");
-    Workload workload = new Workload(ns, "c");
+    PodChurn workload = churn(ns, "c");
     workload.start();
     try {
       await(Duration.ofMinutes(2), "pods Running", () -> running(ns) >= 3);
@@ -361,7 +360,7 @@ class FaultE2E {
   @Order(4)
   void editsOfOtherClientsSurviveTheRunnersStatusWrites() throws Exception {
     String ns = namespace("d");
-    Workload workload = new Workload(ns, "d");
+    PodChurn workload = churn(ns, "d");
     Editor editor = new Editor(ns);
     workload.start();
     editor.start();
@@ -549,10 +548,10 @@ class FaultE2E {
   // ---- the invariants ----
 
   /** Waits until the API and the backend agree, then checks the Events. */
-  private void checkInvariants(String ns, Workload workload) {
+  private void checkInvariants(String ns, PodChurn workload) {
     checkConverged(ns);
     List<Event> events = client.v1().events().inNamespace(ns).list().getItems();
-    int pods = workload == null ? cluster.apiPods(ns).size() : workload.created.get();
+    int pods = workload == null ? cluster.apiPods(ns).size() : workload.created();
     long objects = events.size();
     long count = events.stream().mapToLong(e -> e.getCount() == null ? 1 : e.getCount()).sum();
     List<Event> nodeEvents = nodeEvents();
@@ -679,6 +678,11 @@ class FaultE2E {
         .build();
   }
 
+  /** A pod bound to the node every 300 ms, each deleted once 8 newer ones exist. */
+  private PodChurn churn(String ns, String prefix) {
+    return new PodChurn(client, ns, NODE, prefix, Duration.ofMillis(300), 8);
+  }
+
   /** Replaces the mock's faults file in one step; empty text clears every fault. */
   private void faults(String text) throws IOException {
     if (text.isEmpty()) {
@@ -723,100 +727,5 @@ class FaultE2E {
     assertThat(process.exitValue())
         .as("control-plane.sh %s %s exit code", action, component)
         .isZero();
-  }
-
-  /**
-   * Creates a pod bound to the node every 300 ms and deletes the one created 8 before it; pausable,
-   * so that a check sees a settled namespace.
-   */
-  private final class Workload {
-    private final String ns;
-    private final String prefix;
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final AtomicBoolean paused = new AtomicBoolean();
-    private final AtomicBoolean idle = new AtomicBoolean();
-    final AtomicInteger created = new AtomicInteger();
-    private final Map<Integer, String> names = new HashMap<>();
-    private Thread thread;
-
-    Workload(String ns, String prefix) {
-      this.ns = ns;
-      this.prefix = prefix;
-    }
-
-    void start() {
-      thread =
-          new Thread(
-              () -> {
-                int i = 0;
-                while (!stop.get()) {
-                  try {
-                    if (paused.get()) {
-                      idle.set(true);
-                      Thread.sleep(50);
-                      continue;
-                    }
-                    idle.set(false);
-                    String name = prefix + "-" + i;
-                    client.pods().inNamespace(ns).resource(pod(ns, name)).create();
-                    synchronized (names) {
-                      names.put(created.getAndIncrement(), name);
-                    }
-                    if (i >= 8) {
-                      client.pods().inNamespace(ns).withName(prefix + "-" + (i - 8)).delete();
-                    }
-                    i++;
-                    Thread.sleep(300);
-                  } catch (InterruptedException e) {
-                    return;
-                  } catch (RuntimeException e) {
-                    // the API server is away or loaded: the invariants are checked on what exists
-                    i++;
-                    try {
-                      Thread.sleep(300);
-                    } catch (InterruptedException interrupted) {
-                      return;
-                    }
-                  }
-                }
-              },
-              "fault-workload-" + prefix);
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    /** Stops creating and deleting; returns once no request is in flight. */
-    void pause() {
-      paused.set(true);
-      await(Duration.ofMinutes(2), "the workload to pause", idle::get);
-    }
-
-    void resume() {
-      paused.set(false);
-    }
-
-    /** How many of the pods created from the {@code from}th on are Running. */
-    long runningSince(int from) {
-      Set<String> wanted = new TreeSet<>();
-      synchronized (names) {
-        names.forEach(
-            (i, name) -> {
-              if (i >= from) {
-                wanted.add(name);
-              }
-            });
-      }
-      return cluster.apiPods(ns).stream()
-          .filter(p -> wanted.contains(p.getMetadata().getName()))
-          .filter(E2eCluster::running)
-          .count();
-    }
-
-    void stop() throws InterruptedException {
-      stop.set(true);
-      if (thread != null) {
-        thread.join(30_000);
-      }
-    }
   }
 }

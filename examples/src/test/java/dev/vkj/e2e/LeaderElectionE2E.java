@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -168,13 +167,15 @@ class LeaderElectionE2E {
     assertThat(holder()).startsWith("runner-a_");
 
     NodeWatch watch = new NodeWatch();
-    Workload workload = new Workload();
+    // a pod bound to the node every 500 ms, each deleted once 12 newer ones exist
+    PodChurn workload = new PodChurn(client, NS, NODE, "ha", Duration.ofMillis(500), 12);
     try {
       workload.start();
       await(Duration.ofMinutes(2), "pods Running on runner-a", () -> running().size() >= 5);
 
       // SIGKILL: no release; runner-b waits out the Lease, then runs the node
       long killed = System.nanoTime();
+      int createdBeforeKill = workload.created();
       a.process.kill();
       awaitLeader("runner-b", portB);
       Duration takeover = Duration.ofNanos(System.nanoTime() - killed);
@@ -186,7 +187,7 @@ class LeaderElectionE2E {
       await(
           Duration.ofMinutes(2),
           "5 pods created after the kill",
-          () -> workload.createdAfter(killed, 5));
+          () -> workload.created() - createdBeforeKill >= 5);
     } finally {
       workload.stop();
     }
@@ -320,58 +321,6 @@ class LeaderElectionE2E {
       }
     }
     return counts;
-  }
-
-  /** Creates a pod bound to the node every 500 ms and deletes the one created 12 before it. */
-  private final class Workload {
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final List<Long> createdAt = new CopyOnWriteArrayList<>();
-    private Thread thread;
-
-    void start() {
-      thread =
-          new Thread(
-              () -> {
-                for (int i = 0; !stop.get(); i++) {
-                  try {
-                    client
-                        .pods()
-                        .inNamespace(NS)
-                        .resource(
-                            E2eCluster.virtualNodePod(NS, "ha-" + i, "nginx")
-                                .editSpec()
-                                .withNodeName(NODE)
-                                .endSpec()
-                                .build())
-                        .create();
-                    createdAt.add(System.nanoTime());
-                    if (i >= 12) {
-                      client.pods().inNamespace(NS).withName("ha-" + (i - 12)).delete();
-                    }
-                    Thread.sleep(500);
-                  } catch (InterruptedException e) {
-                    return;
-                  } catch (RuntimeException e) {
-                    // the API server is loaded: the invariants are checked against what exists
-                    System.out.println("workload: " + e.getMessage());
-                  }
-                }
-              },
-              "ha-workload");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    boolean createdAfter(long nanos, int count) {
-      return createdAt.stream().filter(t -> t > nanos).count() >= count;
-    }
-
-    void stop() throws InterruptedException {
-      stop.set(true);
-      if (thread != null) {
-        thread.join(30_000);
-      }
-    }
   }
 
   /** Polls the node and records every moment it was not Ready or carried a health taint. */
