@@ -23,6 +23,8 @@ import java.util.List;
  * @param kubeletLogLevel SLF4J level of the kubelet processes (their logs go to a temp folder)
  * @param kubeletJavaOptions extra JVM options of the kubelet processes (e.g. a flight recording)
  * @param histogram whether to save a class histogram of each kubelet with all pods Running
+ * @param warmupPods pods of an unreported closed loop each kubelet runs first, so that the figures
+ *     show a running kubelet rather than a JVM compiling its code; 0 skips it
  */
 record BenchOptions(
     List<Integer> sizes,
@@ -39,7 +41,8 @@ record BenchOptions(
     String note,
     String kubeletLogLevel,
     List<String> kubeletJavaOptions,
-    boolean histogram) {
+    boolean histogram,
+    int warmupPods) {
 
   static final String USAGE =
       """
@@ -47,6 +50,7 @@ record BenchOptions(
                       [--kubelets baseline,vkj] [--out docs/benchmarks] [--heap 1g] [--workers 10]
                       [--create-concurrency 16] [--port 10250] [--namespace vkj-bench] [--note TEXT]
                       [--kubelet-log warn] [--kubelet-java-opts "-XX:..."] [--histogram true]
+                      [--warmup 500]
              vk-bench --render docs/benchmarks/kubelet.json   (tables and chart again)
       The cluster is the one of KUBECONFIG (or ~/.kube/config); its user must read /metrics.""";
 
@@ -66,6 +70,7 @@ record BenchOptions(
     String logLevel = "warn";
     List<String> javaOptions = List.of();
     boolean histogram = false;
+    int warmup = 500;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (flag.equals("--help") || flag.equals("-h")) {
@@ -92,6 +97,7 @@ record BenchOptions(
         case "--kubelet-java-opts" ->
             javaOptions = v.isBlank() ? List.of() : List.of(v.strip().split("\\s+"));
         case "--histogram" -> histogram = bool(flag, v);
+        case "--warmup" -> warmup = integer(flag, v, 0);
         default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
@@ -110,7 +116,8 @@ record BenchOptions(
         note,
         logLevel,
         javaOptions,
-        histogram);
+        histogram,
+        warmup);
   }
 
   private static List<Integer> ints(String flag, String v, int min) {

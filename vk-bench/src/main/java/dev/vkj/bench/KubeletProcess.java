@@ -1,11 +1,12 @@
 package dev.vkj.bench;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.vkj.core.KubeClients;
 import dev.vkj.core.VirtualKubelet;
 import dev.vkj.provider.mock.MockProviderFactory;
 import dev.vkj.spi.ProviderConfig;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -64,9 +65,8 @@ public final class KubeletProcess {
     String stateFile = args.length > 4 && !args[4].equals("-") ? args[4] : null;
     int adoptPods = args.length > 5 ? Integer.parseInt(args[5]) : 0;
     KubernetesClient client =
-        new KubernetesClientBuilder()
-            .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("bench-count", requests))
-            .build();
+        KubeClients.create(
+            Config.autoConfigure(null), b -> b.addOrReplaceInterceptor("bench-count", requests));
     AutoCloseable kubelet;
     startNanos = System.nanoTime();
     if (kind.equals("baseline")) {

@@ -57,6 +57,9 @@ public final class Main {
         }
         String node = "bench-" + kind;
         try (KubeletHandle kubelet = bench.start(kind, node, null, 0)) {
+          if (options.warmupPods() > 0 && !options.sizes().isEmpty()) {
+            bench.closedLoop(kubelet, options.warmupPods()); // logged, not reported
+          }
           for (int n : options.sizes()) {
             closed.add(bench.closedLoop(kubelet, n));
           }
@@ -72,7 +75,18 @@ public final class Main {
               ? bench.restart(options.restartPods())
               : null;
       Results results =
-          new Results(LocalDate.now().toString(), machine(), options.note(), closed, open, restart);
+          new Results(
+              LocalDate.now().toString(),
+              machine()
+                  + (options.warmupPods() > 0 && !options.sizes().isEmpty()
+                      ? " Each kubelet first ran a closed loop of "
+                          + options.warmupPods()
+                          + " pods that is not reported (warm-up)."
+                      : ""),
+              options.note(),
+              closed,
+              open,
+              restart);
       Files.createDirectories(options.out());
       Files.writeString(
           options.out().resolve("kubelet.json"), Serialization.asJson(results) + "\n");
@@ -97,7 +111,7 @@ public final class Main {
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     return String.format(
         Locale.ROOT,
-        "%d cores, %.0f GiB, load average %.1f at the start, Java %s",
+        "%d cores, %.0f GiB, load average %.1f at the start, Java %s.",
         Runtime.getRuntime().availableProcessors(),
         os.getTotalMemorySize() / 1024.0 / 1024 / 1024,
         os.getSystemLoadAverage(),

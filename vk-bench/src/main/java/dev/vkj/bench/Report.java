@@ -15,7 +15,7 @@ final class Report {
 
   static String markdown(Results r) {
     StringBuilder md = new StringBuilder();
-    md.append("Run of ").append(r.date()).append(" on ").append(r.machine()).append(".\n");
+    md.append("Run of ").append(r.date()).append(" on ").append(r.machine()).append("\n");
     if (!r.note().isBlank()) {
       md.append("\n").append(r.note()).append("\n");
     }

@@ -18,6 +18,7 @@ class BenchOptionsTest {
     assertThat(o.restartPods()).isEqualTo(5000);
     assertThat(o.kubelets()).containsExactly("baseline", "vkj");
     assertThat(o.out()).isEqualTo(Path.of("docs", "benchmarks"));
+    assertThat(o.warmupPods()).isEqualTo(500);
   }
 
   @Test
@@ -53,7 +54,9 @@ class BenchOptionsTest {
             "--kubelet-java-opts",
             " -XX:+UseSerialGC  -Xss512k",
             "--histogram",
-            "true");
+            "true",
+            "--warmup",
+            "0");
     assertThat(o.sizes()).containsExactly(200, 1000);
     assertThat(o.rates()).containsExactly(25.0);
     assertThat(o.openLoopDuration()).isEqualTo(Duration.ofSeconds(20));
@@ -64,6 +67,7 @@ class BenchOptionsTest {
         .containsExactly("512m", 4, 11343);
     assertThat(o.kubeletLogLevel()).isEqualTo("info");
     assertThat(o.kubeletJavaOptions()).containsExactly("-XX:+UseSerialGC", "-Xss512k");
+    assertThat(o.warmupPods()).isZero();
     assertThat(o.histogram()).isTrue();
     assertThat(BenchOptions.parse("--rates", "").rates()).isEmpty();
   }

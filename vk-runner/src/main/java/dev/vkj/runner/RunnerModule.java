@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.vkj.core.KubeClients;
 import dev.vkj.core.VirtualKubelet;
 import dev.vkj.core.VkjException;
 import dev.vkj.core.VkjException.Code;
@@ -13,7 +14,6 @@ import dev.vkj.spi.ProviderException;
 import dev.vkj.spi.ProviderFactory;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,7 +60,7 @@ final class RunnerModule extends AbstractModule {
   @Provides
   @Singleton
   KubernetesClient kubernetesClient(RunOptions options) {
-    return new KubernetesClientBuilder().withConfig(clientConfig(options)).build();
+    return KubeClients.create(clientConfig(options));
   }
 
   private Config clientConfig(RunOptions options) {

@@ -13,7 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
-import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -269,7 +269,17 @@ public final class KubeEventRecorder implements EventRecorder, AutoCloseable {
               .withReportingComponent("kubelet")
               .withReportingInstance(nodeName)
               .build();
-      client.v1().events().inNamespace(namespace).resource(event).create();
+      // the answer is not parsed: only its code matters here
+      int code =
+          send(
+              "POST",
+              "api/v1/namespaces/" + namespace + "/events",
+              "application/json",
+              Serialization.asJson(event),
+              name);
+      if (code < 200 || code >= 300) {
+        throw new KubernetesClientException("create of event " + name + " answered " + code);
+      }
       created.increment();
       recent.put(key, new Written(namespace, name, 1));
     } catch (KubernetesClientException e) {
@@ -285,39 +295,40 @@ public final class KubeEventRecorder implements EventRecorder, AutoCloseable {
    * make first; false when the Event is gone.
    */
   private boolean patchCount(Written previous, int count, String now) {
+    int code =
+        send(
+            "PATCH",
+            "api/v1/namespaces/" + previous.namespace() + "/events/" + previous.name(),
+            "application/merge-patch+json",
+            "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}",
+            previous.name());
+    if (code == 404) {
+      return false;
+    }
+    if (code < 200 || code >= 300) {
+      throw new KubernetesClientException(
+          "patch of event " + previous.name() + " answered " + code);
+    }
+    return true;
+  }
+
+  /** One request to the API server; returns the HTTP code and reads the answer as bytes. */
+  private int send(String method, String path, String contentType, String body, String name) {
     String base = client.getMasterUrl().toString();
-    String uri =
-        (base.endsWith("/") ? base : base + "/")
-            + "api/v1/namespaces/"
-            + previous.namespace()
-            + "/events/"
-            + previous.name();
     HttpClient http = client.getHttpClient();
     HttpRequest request =
         http.newHttpRequestBuilder()
-            .uri(uri)
-            .method(
-                "PATCH",
-                "application/merge-patch+json",
-                "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}")
+            .uri((base.endsWith("/") ? base : base + "/") + path)
+            .method(method, contentType, body)
             .build();
-    HttpResponse<String> response;
     try {
-      response = http.sendAsync(request, String.class).get(30, TimeUnit.SECONDS);
+      return http.sendAsync(request, byte[].class).get(30, TimeUnit.SECONDS).code();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new KubernetesClientException("interrupted while patching an event", e);
+      throw new KubernetesClientException("interrupted while writing event " + name, e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new KubernetesClientException("patch of event " + previous.name() + " failed", e);
+      throw new KubernetesClientException(method + " of event " + name + " failed", e);
     }
-    if (response.code() == 404) {
-      return false;
-    }
-    if (!response.isSuccessful()) {
-      throw new KubernetesClientException(
-          "patch of event " + previous.name() + " answered " + response.code());
-    }
-    return true;
   }
 
   /**

@@ -293,7 +293,7 @@ public final class PodController implements AutoCloseable {
 
     @Override
     public void onUpdate(Pod oldPod, Pod newPod) {
-      if (cache.ours(newPod)) {
+      if (cache.ours(newPod) && !syncer.echoesOwnWrite(oldPod, newPod)) {
         queue.add(PodSyncer.key(newPod));
       }
     }

@@ -1,9 +1,13 @@
 package dev.vkj.core.pod;
 
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What the controller remembers about one pod between syncs. Only the worker that holds the pod's
@@ -25,6 +29,20 @@ final class PodState {
   boolean deleteIssued;
   boolean killingSent;
   boolean evictionSent;
+
+  /** The final grace-0 delete was accepted (or found the pod gone): nothing is left to do. */
+  boolean apiDeleted;
+
+  /**
+   * The spec hash of {@link #hashedSpec} with these labels and annotations: a sync compares them
+   * (cheap) instead of hashing again. They are the current informer pod's own objects, so they add
+   * nothing to the heap once the pod has been synced.
+   */
+  String specHash;
+
+  PodSpec hashedSpec;
+  Map<String, String> hashedLabels;
+  Map<String, String> hashedAnnotations;
   Instant startTime;
 
   /** {@code System.nanoTime()} when the backend accepted the create, 0 if it never did. */
@@ -45,6 +63,26 @@ final class PodState {
   long throttledUntilNanos;
 
   final Map<String, Seen> containers = new HashMap<>();
+
+  /** The spec hash of the pod, computed again only when its spec, labels or annotations changed. */
+  String specHash(Pod api) {
+    PodSpec spec = api.getSpec();
+    ObjectMeta meta = api.getMetadata();
+    if (specHash != null
+        && (hashedSpec == spec || Objects.equals(hashedSpec, spec))
+        && Objects.equals(hashedLabels, meta.getLabels())
+        && Objects.equals(hashedAnnotations, meta.getAnnotations())) {
+      hashedSpec = spec;
+      hashedLabels = meta.getLabels();
+      hashedAnnotations = meta.getAnnotations();
+      return specHash;
+    }
+    specHash = SpecHash.of(api);
+    hashedSpec = spec;
+    hashedLabels = meta.getLabels();
+    hashedAnnotations = meta.getAnnotations();
+    return specHash;
+  }
 
   PodState(String uid) {
     this.uid = uid;

@@ -3,17 +3,16 @@ package dev.vkj.core.pod;
 import static dev.vkj.core.pod.KubeletStatus.list;
 import static java.util.Objects.requireNonNull;
 
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,8 +43,11 @@ final class PodStatusWriter {
   /** What was written to and refused for one pod (by UID). */
   static final class Memory {
     final String uid;
-    String writtenJson;
     String writtenAgainstVersion;
+
+    /** The pod's resourceVersion the API server gave the last write; null when unknown. */
+    String writtenAsVersion;
+
     PodStatus written;
     String rejected;
     String rejectedAgainstVersion;
@@ -81,6 +83,22 @@ final class PodStatusWriter {
     return m == null ? cached : m.view(cached);
   }
 
+  /**
+   * Lets go of the last written status once the informer has delivered a newer version of the pod
+   * than the one it was written against: from then on the cache holds it (a status per pod fewer in
+   * memory). Called by the worker that holds the key.
+   */
+  void settle(Pod cached) {
+    Memory m = memory.get(PodCache.key(cached));
+    if (m != null
+        && m.written != null
+        && Objects.equals(m.uid, cached.getMetadata().getUid())
+        && !Objects.equals(m.writtenAgainstVersion, cached.getMetadata().getResourceVersion())) {
+      m.written = null;
+      m.writtenAgainstVersion = null;
+    }
+  }
+
   /** Drops the memory of the key (the pod is gone or replaced). */
   void forget(String key) {
     memory.remove(key);
@@ -102,7 +120,9 @@ final class PodStatusWriter {
             key, (k, old) -> old != null && Objects.equals(old.uid, uid) ? old : new Memory(uid));
     String json = Serialization.asJson(status);
     String version = api.getMetadata().getResourceVersion();
-    if (json.equals(m.writtenJson) && Objects.equals(version, m.writtenAgainstVersion)) {
+    if (m.written != null
+        && Objects.equals(version, m.writtenAgainstVersion)
+        && m.written.equals(status)) {
       return; // already written; the cache has not caught up yet
     }
     if (m.rejected != null
@@ -116,40 +136,36 @@ final class PodStatusWriter {
             + "},{\"op\":\"add\",\"path\":\"/status\",\"value\":"
             + json
             + "}]";
-    try {
-      client
-          .pods()
-          .inNamespace(api.getMetadata().getNamespace())
-          .resource(api)
-          .subresource("status")
-          .patch(PatchContext.of(PatchType.JSON), ops);
-      m.writtenJson = json;
+    Answer answer = send("PATCH", statusUrl(api), "application/json-patch+json", ops, key);
+    int code = answer.code();
+    if (code >= 200 && code < 300) {
       m.writtenAgainstVersion = version;
+      m.writtenAsVersion = answer.resourceVersion();
       m.written = status;
       m.rejected = null;
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 404 || e.getCode() == 409) {
-        log.debug("Status of pod {} not written: HTTP {}", key, e.getCode());
-        return; // gone
-      }
-      if (e.getCode() == 422) {
-        Pod now = cache.get(key);
-        if (now == null || !Objects.equals(now.getMetadata().getUid(), uid)) {
-          return; // recreated under the same name: the UID test refused the write
-        }
-        // the API server refused the status itself; retrying the same status cannot help
-        log.warn("Status of pod {} was rejected by the API server: {}", key, e.getMessage());
-        m.rejected = withoutTransitionTimes(status);
-        m.rejectedAgainstVersion = version;
-        return;
-      }
-      throw new RetryException(
-          "status write of pod " + key + " failed: HTTP " + e.getCode(), Duration.ZERO, e);
+      return;
     }
+    if (code == 404 || code == 409) {
+      log.debug("Status of pod {} not written: HTTP {}", key, code);
+      return; // gone
+    }
+    if (code == 422) {
+      Pod now = cache.get(key);
+      if (now == null || !Objects.equals(now.getMetadata().getUid(), uid)) {
+        return; // recreated under the same name: the UID test refused the write
+      }
+      // the API server refused the status itself; retrying the same status cannot help
+      log.warn("Status of pod {} was rejected by the API server: {}", key, answer.error());
+      m.rejected = withoutTransitionTimes(status);
+      m.rejectedAgainstVersion = version;
+      return;
+    }
+    throw new RetryException(
+        "status write of pod " + key + " failed: HTTP " + code, Duration.ZERO, null);
   }
 
   /** DELETE of the API pod with a grace period and a UID precondition. */
-  void delete(Pod api, long graceSeconds) throws RetryException, InterruptedException {
+  void delete(Pod api, long graceSeconds) throws RetryException {
     String key = PodCache.key(api);
     String body =
         "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"gracePeriodSeconds\":"
@@ -157,31 +173,113 @@ final class PodStatusWriter {
             + ",\"preconditions\":{\"uid\":\""
             + api.getMetadata().getUid()
             + "\"}}";
-    String base = client.getMasterUrl().toString();
-    if (!base.endsWith("/")) {
-      base += "/";
-    }
-    String url =
-        base
-            + "api/v1/namespaces/"
-            + api.getMetadata().getNamespace()
-            + "/pods/"
-            + api.getMetadata().getName();
-    HttpClient http = client.getHttpClient();
-    HttpRequest request =
-        http.newHttpRequestBuilder().uri(url).delete("application/json", body).build();
-    HttpResponse<String> response;
-    try {
-      response = http.sendAsync(request, String.class).get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new RetryException("delete of pod " + key + " failed", Duration.ZERO, e);
-    }
-    int code = response.code();
-    if (code == 404 || code == 409 || response.isSuccessful()) {
+    int code = send("DELETE", podUrl(api), "application/json", body, key).code();
+    if (code == 404 || code == 409 || (code >= 200 && code < 300)) {
       log.info("Pod {} deleted from the API with grace {} s (HTTP {})", key, graceSeconds, code);
       return;
     }
     throw new RetryException("delete of pod " + key + " failed: HTTP " + code, Duration.ZERO, null);
+  }
+
+  /**
+   * Sends one request and returns its HTTP code. The answer's body (the whole pod) is read as bytes
+   * and not parsed: nothing here needs it, and the informer delivers the new pod anyway. Refusals
+   * keep the start of their message for the log.
+   */
+  private Answer send(String method, String url, String contentType, String body, String key)
+      throws RetryException {
+    HttpClient http = client.getHttpClient();
+    HttpRequest request =
+        http.newHttpRequestBuilder().uri(url).method(method, contentType, body).build();
+    HttpResponse<byte[]> response;
+    try {
+      response = http.sendAsync(request, byte[].class).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RetryException(method + " of pod " + key + " interrupted", Duration.ZERO, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new RetryException(method + " of pod " + key + " failed", Duration.ZERO, e);
+    }
+    int code = response.code();
+    byte[] bytes = response.body();
+    if (code >= 400) {
+      String error =
+          bytes == null
+              ? ""
+              : new String(bytes, 0, Math.min(bytes.length, 2048), StandardCharsets.UTF_8);
+      return new Answer(code, error, null);
+    }
+    return new Answer(code, "", resourceVersion(bytes));
+  }
+
+  private record Answer(int code, String error, String resourceVersion) {}
+
+  private static final byte[] RESOURCE_VERSION =
+      "\"resourceVersion\":\"".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * The pod's {@code metadata.resourceVersion} in an answer, without parsing it: the first
+   * occurrence of the key is the pod's own, as the API server writes {@code metadata} before spec
+   * and status and the key before labels and annotations (whose values could not match anyway, as
+   * their quotes are escaped). Null when absent.
+   */
+  static String resourceVersion(byte[] json) {
+    if (json == null) {
+      return null;
+    }
+    outer:
+    for (int i = 0; i + RESOURCE_VERSION.length < json.length; i++) {
+      for (int j = 0; j < RESOURCE_VERSION.length; j++) {
+        if (json[i + j] != RESOURCE_VERSION[j]) {
+          continue outer;
+        }
+      }
+      int start = i + RESOURCE_VERSION.length;
+      int end = start;
+      while (end < json.length && json[end] != '"' && end - start < 64) {
+        end++;
+      }
+      return end < json.length && json[end] == '"' && end > start
+          ? new String(json, start, end - start, StandardCharsets.US_ASCII)
+          : null;
+    }
+    return null;
+  }
+
+  /**
+   * Whether an informer update only brings back this controller's last status write: the new pod is
+   * the version the write produced, and nothing but the status differs from the old one. Such an
+   * update needs no sync; anything else does.
+   */
+  boolean echoesOwnWrite(Pod oldPod, Pod newPod) {
+    Memory m = memory.get(PodCache.key(newPod));
+    if (m == null || m.writtenAsVersion == null) {
+      return false;
+    }
+    ObjectMeta o = oldPod.getMetadata();
+    ObjectMeta n = newPod.getMetadata();
+    return m.writtenAsVersion.equals(n.getResourceVersion())
+        && Objects.equals(m.uid, n.getUid())
+        && Objects.equals(o.getUid(), n.getUid())
+        && Objects.equals(o.getDeletionTimestamp(), n.getDeletionTimestamp())
+        && Objects.equals(o.getDeletionGracePeriodSeconds(), n.getDeletionGracePeriodSeconds())
+        && Objects.equals(o.getLabels(), n.getLabels())
+        && Objects.equals(o.getAnnotations(), n.getAnnotations())
+        && Objects.equals(o.getFinalizers(), n.getFinalizers())
+        && Objects.equals(oldPod.getSpec(), newPod.getSpec());
+  }
+
+  private String podUrl(Pod api) {
+    String base = client.getMasterUrl().toString();
+    return (base.endsWith("/") ? base : base + "/")
+        + "api/v1/namespaces/"
+        + api.getMetadata().getNamespace()
+        + "/pods/"
+        + api.getMetadata().getName();
+  }
+
+  private String statusUrl(Pod api) {
+    return podUrl(api) + "/status";
   }
 
   /** The status as JSON with condition transition times left out (they move with the clock). */

@@ -11,6 +11,7 @@ import dev.vkj.spi.ProviderException;
 import dev.vkj.toolkit.TokenBucket;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -116,8 +117,23 @@ final class PodSyncer {
       pushed.remove(key);
       return false;
     }
-    pushed.put(key, pod);
+    pushed.put(key, trimmed(pod));
     return true;
+  }
+
+  /** What a sync reads of a pushed pod: identity, deletion and status; not the spec. */
+  private static Pod trimmed(Pod pod) {
+    ObjectMeta m = pod.getMetadata();
+    ObjectMeta meta = new ObjectMeta();
+    meta.setNamespace(m.getNamespace());
+    meta.setName(m.getName());
+    meta.setUid(m.getUid());
+    meta.setDeletionTimestamp(m.getDeletionTimestamp());
+    meta.setDeletionGracePeriodSeconds(m.getDeletionGracePeriodSeconds());
+    Pod p = new Pod();
+    p.setMetadata(meta);
+    p.setStatus(pod.getStatus());
+    return p;
   }
 
   /**
@@ -176,7 +192,7 @@ final class PodSyncer {
   void adopt(Pod api, Pod backend) {
     PodState st = new PodState(api.getMetadata().getUid());
     st.adopted = true;
-    String hash = SpecHash.of(api);
+    String hash = st.specHash(api);
     Optional<String> theirs = PodIdentity.specHash(backend);
     if (theirs.isEmpty() || theirs.get().equals(hash)) {
       st.syncedSpec = hash;
@@ -196,6 +212,11 @@ final class PodSyncer {
 
   void cleaningDone(String key) {
     cleaning.remove(key);
+  }
+
+  /** Whether an informer update only brings back this controller's own status write. */
+  boolean echoesOwnWrite(Pod oldPod, Pod newPod) {
+    return writer.echoesOwnWrite(oldPod, newPod);
   }
 
   /** Keys with per-pod bookkeeping still held (for leak checks in tests). */
@@ -227,6 +248,7 @@ final class PodSyncer {
                 old != null && Objects.equals(old.uid, cached.getMetadata().getUid())
                     ? old
                     : new PodState(cached.getMetadata().getUid()));
+    writer.settle(cached);
     Pod api = writer.view(cached);
     if (api.getMetadata().getDeletionTimestamp() != null) {
       boolean deleteWasIssued = st.deleteIssued;
@@ -301,10 +323,13 @@ final class PodSyncer {
 
   private void syncGone(String key) throws Exception {
     // released first: a provider that keeps failing must not pin the pod's state forever
-    states.remove(key);
+    PodState st = states.remove(key);
     pushed.remove(key);
     listed.remove(key);
     writer.forget(key);
+    if (st != null && st.deleteIssued) {
+      return; // the provider accepted this pod's delete already and removes it on its own
+    }
     try {
       Optional<Pod> backend = ops.getPod(key);
       if (backend.isPresent()) {
@@ -322,7 +347,7 @@ final class PodSyncer {
    * nothing depends on the backend echoing the spec.
    */
   private boolean syncSpec(String key, Pod api, PodState st) throws Exception {
-    String hash = SpecHash.of(api);
+    String hash = st.specHash(api);
     if (hash.equals(st.syncedSpec)) {
       return true;
     }
@@ -490,6 +515,9 @@ final class PodSyncer {
           // re-run the push queued takes; written here, it would make the pod terminal first
           return Observed.UNKNOWN;
         }
+        // used once: a later sync without a new push reads the provider, and a steady pod holds
+        // no copy of its status here
+        pushed.remove(key, p);
         return Observed.of(p.getStatus());
       }
     }

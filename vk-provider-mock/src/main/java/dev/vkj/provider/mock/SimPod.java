@@ -133,7 +133,7 @@ final class SimPod {
       }
       sim.deadlineAt = deadline(pod, now);
       sim.recompute(now);
-      sim.refreshDue();
+      sim.advance(now); // with no startup delay the containers run from the create on
     }
     return sim;
   }
@@ -263,7 +263,7 @@ final class SimPod {
     }
     deleted = true;
     deletedAt = now;
-    stopAll(now, grace);
+    stopAll(now, grace, false); // the core announces the stops of the deletes it sends
     recompute(now);
     refreshDue();
   }
@@ -337,7 +337,7 @@ final class SimPod {
     if (deadlineAt != null && !deadlineExceeded && !deleted && !deadlineAt.isAfter(t)) {
       deadlineExceeded = true;
       hooks.event(pod, null, false, "DeadlineExceeded", DEADLINE_MESSAGE);
-      stopAll(t, grace(pod, null));
+      stopAll(t, grace(pod, null), true);
     }
     for (SimContainer c : all()) {
       if (c.nextAt == null || c.nextAt.isAfter(t)) {
@@ -483,10 +483,12 @@ final class SimPod {
     }
   }
 
-  private void stopAll(Instant t, Duration grace) {
+  private void stopAll(Instant t, Duration grace, boolean announce) {
     for (SimContainer c : all()) {
       if (c.running()) {
-        hooks.event(pod, c.name, false, "Killing", "Stopping container " + c.name);
+        if (announce) {
+          hooks.event(pod, c.name, false, "Killing", "Stopping container " + c.name);
+        }
         switch (behavior.sigterm()) {
           case EXIT -> finish(c, t, 0, "");
           case TERMINATE -> finish(c, t, 143, "");
