@@ -152,6 +152,7 @@ public final class VirtualKubelet implements AutoCloseable {
                   .withProviderReadBudget(options.providerReadBudget)
                   .withStartupCleanupParallelism(options.startupCleanupParallelism));
       started.add(pods);
+      events.yieldTo(pods::backlogged);
 
       // the API server must reach logs and exec as soon as the node exists
       ExecutorService streamThreads = Executors.newCachedThreadPool(daemonThreads("vkj-stream"));

@@ -34,6 +34,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,11 @@ public final class KubeEventRecorder implements EventRecorder, AutoCloseable {
   /** The kubelet's defaults for {@code eventRecordQPS} and {@code eventBurst}. */
   public static final double DEFAULT_QPS = 50;
 
+  /**
+   * While the node is busy, events get this fraction of the rate: the kubelet's old 5 per second.
+   */
+  static final int BUSY_SHARE = 10;
+
   public static final int DEFAULT_BURST = 100;
 
   static final int MAX_SIMILAR = 10;
@@ -69,9 +75,12 @@ public final class KubeEventRecorder implements EventRecorder, AutoCloseable {
   private final Clock clock;
   private final ExecutorService writer;
   private final TokenBucket writes;
+  private final TokenBucket busyWrites;
+  private volatile BooleanSupplier busy = () -> false;
   private final Counter created;
   private final Counter patched;
   private final Counter droppedRate;
+  private final Counter droppedBusy;
   private final Counter droppedQueue;
   private final Counter failed;
   // key -> the event already written; only touched by the writer thread
@@ -113,9 +122,12 @@ public final class KubeEventRecorder implements EventRecorder, AutoCloseable {
           "eventQps must be positive and eventBurst at least 1, got " + qps + " and " + burst);
     }
     this.writes = new TokenBucket(qps, burst, System.nanoTime());
+    this.busyWrites =
+        new TokenBucket(qps / BUSY_SHARE, Math.max(1, burst / BUSY_SHARE), System.nanoTime());
     this.created = writes(meters, "create");
     this.patched = writes(meters, "patch");
     this.droppedRate = dropped(meters, "rate_limit");
+    this.droppedBusy = dropped(meters, "node_busy");
     this.droppedQueue = dropped(meters, "queue_full");
     this.failed = dropped(meters, "api_error");
     this.writer =
@@ -219,6 +231,16 @@ public final class KubeEventRecorder implements EventRecorder, AutoCloseable {
     }
   }
 
+  /**
+   * Events yield to pod work: while {@code busy} says so (more pods wait for a sync than there are
+   * workers), writes are limited to a tenth of the rate and burst, and the rest are dropped and
+   * counted as {@code node_busy}. Each Event is a write the API server also spends on the pods' own
+   * status and deletes; during a burst of thousands of pods most would be dropped anyway.
+   */
+  public void yieldTo(BooleanSupplier busy) {
+    this.busy = requireNonNull(busy, "busy is null");
+  }
+
   private void write(ObjectReference ref, String type, String reason, String text) {
     String namespace = ref.getNamespace() == null ? "default" : ref.getNamespace();
     String object = String.join("\u0000", namespace, ref.getUid(), ref.getFieldPath() + "");
@@ -229,7 +251,12 @@ public final class KubeEventRecorder implements EventRecorder, AutoCloseable {
         message.startsWith(COMBINED_PREFIX)
             ? similarKey + "\u0000" + COMBINED_PREFIX
             : similarKey + "\u0000" + message;
-    if (!writes.tryAcquire(System.nanoTime())) {
+    long at = System.nanoTime();
+    if (busy.getAsBoolean() && !busyWrites.tryAcquire(at)) {
+      droppedBusy.increment();
+      return;
+    }
+    if (!writes.tryAcquire(at)) {
       droppedRate.increment();
       return;
     }

@@ -14,7 +14,7 @@ import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.PodReadinessGate;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -86,7 +86,7 @@ final class KubeletStatus {
 
     // start from the API status so that fields owned by others (resize, resource claims, fields
     // the API server fills in) survive the write
-    PodStatus out = Serialization.clone(current);
+    PodStatus out = copy(current);
     out.setInitContainerStatuses(init);
     out.setContainerStatuses(regular);
     out.setPhase(isBlank(in.getPhase()) ? phase(spec, init, regular) : in.getPhase());
@@ -344,7 +344,7 @@ final class KubeletStatus {
         }
         out.add(b.build());
       } else {
-        ContainerStatus copy = Serialization.clone(s);
+        ContainerStatus copy = copy(s);
         if (copy.getImage() == null) {
           copy.setImage(c.getImage());
         }
@@ -368,7 +368,7 @@ final class KubeletStatus {
 
   /** A terminated {@code ContainerStatusUnknown} state (exit 137) for a container that vanished. */
   static ContainerStatus terminateUnknown(ContainerStatus s, Instant now) {
-    ContainerStatus copy = Serialization.clone(s);
+    ContainerStatus copy = copy(s);
     ContainerState state = copy.getState();
     if (state != null && state.getTerminated() != null) {
       return copy;
@@ -399,7 +399,7 @@ final class KubeletStatus {
 
   /** A copy with timestamps truncated to seconds, containers sorted and empty lists nulled. */
   static PodStatus normalize(PodStatus status) {
-    PodStatus s = status == null ? new PodStatus() : Serialization.clone(status);
+    PodStatus s = status == null ? new PodStatus() : copy(status);
     s.setStartTime(truncate(s.getStartTime()));
     s.setConditions(emptyToNull(s.getConditions()));
     if (s.getConditions() != null) {
@@ -424,6 +424,15 @@ final class KubeletStatus {
       }
     }
     return s;
+  }
+
+  /** A deep copy (through the model's builder, several times cheaper than through JSON). */
+  static PodStatus copy(PodStatus status) {
+    return new PodStatusBuilder(status).build();
+  }
+
+  static ContainerStatus copy(ContainerStatus status) {
+    return new ContainerStatusBuilder(status).build();
   }
 
   /** Whether the two statuses differ once normalized. */

@@ -191,6 +191,11 @@ public final class PodController implements AutoCloseable {
     }
   }
 
+  /** Whether more pods wait for a sync than there are workers to take them. */
+  public boolean backlogged() {
+    return queue.readyNow() > config.workers();
+  }
+
   public boolean isRunning() {
     return running.get();
   }

@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -371,8 +370,8 @@ final class PodLifecycle {
 
   private static PodStatus baseOf(Pod api, PodStatus reported) {
     return reported != null
-        ? Serialization.clone(reported)
-        : api.getStatus() == null ? new PodStatus() : Serialization.clone(api.getStatus());
+        ? KubeletStatus.copy(reported)
+        : api.getStatus() == null ? new PodStatus() : KubeletStatus.copy(api.getStatus());
   }
 
   private static List<ContainerStatus> terminatedContainers(Pod api, PodStatus base, Instant now) {

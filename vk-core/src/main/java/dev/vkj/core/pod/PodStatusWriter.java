@@ -284,7 +284,7 @@ final class PodStatusWriter {
 
   /** The status as JSON with condition transition times left out (they move with the clock). */
   static String withoutTransitionTimes(PodStatus status) {
-    PodStatus copy = Serialization.clone(status);
+    PodStatus copy = KubeletStatus.copy(status);
     for (PodCondition c : list(copy.getConditions())) {
       c.setLastTransitionTime(null);
     }

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -251,18 +252,12 @@ final class PodSyncer {
     writer.settle(cached);
     Pod api = writer.view(cached);
     if (api.getMetadata().getDeletionTimestamp() != null) {
-      boolean deleteWasIssued = st.deleteIssued;
-      return lifecycle.syncDeleting(
-          key,
-          api,
-          st,
-          () -> {
-            if (!deleteWasIssued && st.deleteIssued) {
-              // a push from before the provider delete says nothing about the pod after it
-              pushed.remove(key);
-            }
-            return observe(key, api, st);
-          });
+      if (!st.deleteIssued) {
+        // a push from before the provider delete says nothing about the pod after it; the push
+        // the delete itself causes arrives later and is kept, which saves a status read
+        pushed.remove(key);
+      }
+      return lifecycle.syncDeleting(key, api, st, () -> observe(key, api, st));
     }
     if (isTerminal(api) || st.providerFailed) {
       pushed.remove(key); // terminal phases are sticky and never re-run
@@ -404,7 +399,7 @@ final class PodSyncer {
 
   /** A copy of the pod with env resolved and the spec hash set, as the provider receives it. */
   private Pod resolve(String key, Pod api, PodState st, String hash) throws Exception {
-    Pod resolved = Serialization.clone(api);
+    Pod resolved = new PodBuilder(api).build(); // deep, and much cheaper than through JSON
     List<EnvResolver.Warning> warnings;
     try {
       warnings = env.resolve(resolved);

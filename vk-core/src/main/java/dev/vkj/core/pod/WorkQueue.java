@@ -233,6 +233,16 @@ final class WorkQueue {
     }
   }
 
+  /** Keys waiting to run now. */
+  int readyNow() {
+    lock.lock();
+    try {
+      return ready.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Keys waiting to run now plus keys scheduled for later. */
   int depth() {
     lock.lock();

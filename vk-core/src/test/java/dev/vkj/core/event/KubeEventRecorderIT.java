@@ -135,6 +135,36 @@ class KubeEventRecorderIT {
   }
 
   @Test
+  void whileTheNodeIsBusyEventsGetATenthOfTheBurst() throws Exception {
+    KubernetesClient client = api.client();
+    java.util.concurrent.atomic.AtomicBoolean busy =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    try (KubeEventRecorder events = recorder(client, 0.001, 50)) {
+      events.yieldTo(busy::get);
+      for (int i = 0; i < 20; i++) {
+        events.normal(pod("p" + i), "Scheduled", "placed");
+      }
+      await(
+          "busy writes handled",
+          () ->
+              count("vkj.events.written", "verb", "create")
+                      + count("vkj.events.dropped", "reason", "node_busy")
+                  == 20);
+      assertThat(count("vkj.events.written", "verb", "create")).isEqualTo(5);
+
+      // once the pods are synced, the whole burst is there again
+      busy.set(false);
+      for (int i = 20; i < 40; i++) {
+        events.normal(pod("p" + i), "Scheduled", "placed");
+      }
+      await("idle writes handled", () -> count("vkj.events.written", "verb", "create") == 25);
+    }
+    assertThat(events(client)).hasSize(25);
+    assertThat(count("vkj.events.dropped", "reason", "node_busy")).isEqualTo(15);
+    assertThat(count("vkj.events.dropped", "reason", "rate_limit")).isZero();
+  }
+
+  @Test
   void aStalledApiServerNeverBlocksTheCaller() throws Exception {
     // accepts connections and never answers
     try (ServerSocket silent = new ServerSocket(0)) {
