@@ -1,9 +1,9 @@
 package dev.vkj.bench;
 
+import dev.vkj.core.KubeClients;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -39,13 +39,10 @@ public final class Main {
     Bench.log("logs of the kubelets in %s", work);
     RequestCounter driverRequests = new RequestCounter();
     try (KubernetesClient client =
-        new KubernetesClientBuilder()
+        KubeClients.create(
             // a DELETE of thousands of pods takes longer than the default 10 s
-            .withConfig(
-                new ConfigBuilder(Config.autoConfigure(null)).withRequestTimeout(300_000).build())
-            .withHttpClientBuilderConsumer(
-                b -> b.addOrReplaceInterceptor("bench-count", driverRequests))
-            .build()) {
+            new ConfigBuilder(Config.autoConfigure(null)).withRequestTimeout(300_000).build(),
+            b -> b.addOrReplaceInterceptor("bench-count", driverRequests))) {
       Bench bench = new Bench(client, driverRequests, options, work);
       bench.apiRequests(); // fails early when the user may not read /metrics
       bench.prepareNamespace();

@@ -6,7 +6,12 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.utils.TokenRefreshInterceptor;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -39,6 +44,25 @@ public final class KubeClients {
               http.accept(builder);
             })
         .build();
+  }
+
+  /**
+   * Sends one request to the API server, {@code path} relative to its URL, and returns the answer
+   * with the body as bytes, not parsed: for writes whose answer the caller needs at most the code
+   * of (the client's own methods copy the object first and parse the whole object that comes back).
+   * Waits at most 30 s.
+   */
+  public static HttpResponse<byte[]> send(
+      KubernetesClient client, String method, String path, String contentType, String body)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    String base = client.getMasterUrl().toString();
+    HttpClient http = client.getHttpClient();
+    HttpRequest request =
+        http.newHttpRequestBuilder()
+            .uri((base.endsWith("/") ? base : base + "/") + path)
+            .method(method, contentType, body)
+            .build();
+    return http.sendAsync(request, byte[].class).get(30, TimeUnit.SECONDS);
   }
 
   /** Whether the configuration authenticates with a client certificate and nothing that expires. */

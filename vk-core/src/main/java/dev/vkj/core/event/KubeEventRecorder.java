@@ -2,6 +2,7 @@ package dev.vkj.core.event;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.vkj.core.KubeClients;
 import dev.vkj.spi.EventRecorder;
 import dev.vkj.toolkit.TokenBucket;
 import io.fabric8.kubernetes.api.model.Event;
@@ -11,8 +12,6 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.http.HttpClient;
-import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -339,17 +338,10 @@ public final class KubeEventRecorder implements EventRecorder, AutoCloseable {
     return true;
   }
 
-  /** One request to the API server; returns the HTTP code and reads the answer as bytes. */
+  /** One request to the API server; returns the HTTP code. */
   private int send(String method, String path, String contentType, String body, String name) {
-    String base = client.getMasterUrl().toString();
-    HttpClient http = client.getHttpClient();
-    HttpRequest request =
-        http.newHttpRequestBuilder()
-            .uri((base.endsWith("/") ? base : base + "/") + path)
-            .method(method, contentType, body)
-            .build();
     try {
-      return http.sendAsync(request, byte[].class).get(30, TimeUnit.SECONDS).code();
+      return KubeClients.send(client, method, path, contentType, body).code();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KubernetesClientException("interrupted while writing event " + name, e);

@@ -124,10 +124,7 @@ final class PodLifecycle {
     PodStatus reported;
     try {
       ops.delete(api);
-      if (!st.killingSent) {
-        st.killingSent = true;
-        killing(api);
-      }
+      killing(api, st);
       reported = ops.getPodStatus(key).orElse(null);
     } catch (ProviderException e) {
       throw ProviderOps.retry(key, "stop", e);
@@ -148,8 +145,7 @@ final class PodLifecycle {
    * The backend evicted the pod: write its last status, then delete the API pod with the provider's
    * grace period and a UID precondition so that its owner can replace it.
    */
-  void evict(String key, Pod api, PodState st, Pod backend)
-      throws RetryException, InterruptedException {
+  void evict(String key, Pod api, PodState st, Pod backend) throws RetryException {
     if (st.evictionSent) {
       return; // the deletionTimestamp is on its way through the informer
     }
@@ -223,13 +219,10 @@ final class PodLifecycle {
    */
   Duration syncDeleting(String key, Pod api, PodState st, Observed.Reader status) throws Exception {
     if (st.apiDeleted) {
-      return null; // a sync queued before the informer delivers the deletion: deleting again is a
-      // 404
+      // a sync queued before the informer delivered the deletion: a second DELETE would be a 404
+      return null;
     }
-    if (!st.killingSent) {
-      st.killingSent = true;
-      killing(api);
-    }
+    killing(api, st);
     if (!st.deleteIssued) {
       try {
         ops.delete(api);
@@ -287,8 +280,12 @@ final class PodLifecycle {
     return finalizers != null && !finalizers.isEmpty();
   }
 
-  /** Killing events for the containers the API shows running, as the kubelet's kill does. */
-  private void killing(Pod api) {
+  /** Killing events for the containers the API shows running, as the kubelet's kill does; once. */
+  private void killing(Pod api, PodState st) {
+    if (st.killingSent) {
+      return;
+    }
+    st.killingSent = true;
     if (api.getStatus() == null) {
       return;
     }

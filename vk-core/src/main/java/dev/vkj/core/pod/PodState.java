@@ -68,16 +68,13 @@ final class PodState {
   String specHash(Pod api) {
     PodSpec spec = api.getSpec();
     ObjectMeta meta = api.getMetadata();
-    if (specHash != null
-        && (hashedSpec == spec || Objects.equals(hashedSpec, spec))
-        && Objects.equals(hashedLabels, meta.getLabels())
-        && Objects.equals(hashedAnnotations, meta.getAnnotations())) {
-      hashedSpec = spec;
-      hashedLabels = meta.getLabels();
-      hashedAnnotations = meta.getAnnotations();
-      return specHash;
+    if (specHash == null
+        || !(hashedSpec == spec || Objects.equals(hashedSpec, spec))
+        || !Objects.equals(hashedLabels, meta.getLabels())
+        || !Objects.equals(hashedAnnotations, meta.getAnnotations())) {
+      specHash = SpecHash.of(api);
     }
-    specHash = SpecHash.of(api);
+    // the current objects are kept either way, so that the old ones can be collected
     hashedSpec = spec;
     hashedLabels = meta.getLabels();
     hashedAnnotations = meta.getAnnotations();

@@ -3,13 +3,12 @@ package dev.vkj.core.pod;
 import static dev.vkj.core.pod.KubeletStatus.list;
 import static java.util.Objects.requireNonNull;
 
+import dev.vkj.core.KubeClients;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.http.HttpClient;
-import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,7 +116,6 @@ final class PodStatusWriter {
     Memory m =
         memory.compute(
             key, (k, old) -> old != null && Objects.equals(old.uid, uid) ? old : new Memory(uid));
-    String json = Serialization.asJson(status);
     String version = api.getMetadata().getResourceVersion();
     if (m.written != null
         && Objects.equals(version, m.writtenAgainstVersion)
@@ -130,13 +127,15 @@ final class PodStatusWriter {
         && m.rejected.equals(withoutTransitionTimes(status))) {
       return; // refused before; only new transition times would differ
     }
+    String json = Serialization.asJson(status);
     String ops =
         "[{\"op\":\"test\",\"path\":\"/metadata/uid\",\"value\":"
             + Serialization.asJson(uid)
             + "},{\"op\":\"add\",\"path\":\"/status\",\"value\":"
             + json
             + "}]";
-    Answer answer = send("PATCH", statusUrl(api), "application/json-patch+json", ops, key);
+    Answer answer =
+        send("PATCH", podPath(api) + "/status", "application/json-patch+json", ops, key);
     int code = answer.code();
     if (code >= 200 && code < 300) {
       m.writtenAgainstVersion = version;
@@ -173,7 +172,7 @@ final class PodStatusWriter {
             + ",\"preconditions\":{\"uid\":\""
             + api.getMetadata().getUid()
             + "\"}}";
-    int code = send("DELETE", podUrl(api), "application/json", body, key).code();
+    int code = send("DELETE", podPath(api), "application/json", body, key).code();
     if (code == 404 || code == 409 || (code >= 200 && code < 300)) {
       log.info("Pod {} deleted from the API with grace {} s (HTTP {})", key, graceSeconds, code);
       return;
@@ -186,14 +185,11 @@ final class PodStatusWriter {
    * and not parsed: nothing here needs it, and the informer delivers the new pod anyway. Refusals
    * keep the start of their message for the log.
    */
-  private Answer send(String method, String url, String contentType, String body, String key)
+  private Answer send(String method, String path, String contentType, String body, String key)
       throws RetryException {
-    HttpClient http = client.getHttpClient();
-    HttpRequest request =
-        http.newHttpRequestBuilder().uri(url).method(method, contentType, body).build();
     HttpResponse<byte[]> response;
     try {
-      response = http.sendAsync(request, byte[].class).get(30, TimeUnit.SECONDS);
+      response = KubeClients.send(client, method, path, contentType, body);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RetryException(method + " of pod " + key + " interrupted", Duration.ZERO, e);
@@ -269,17 +265,11 @@ final class PodStatusWriter {
         && Objects.equals(oldPod.getSpec(), newPod.getSpec());
   }
 
-  private String podUrl(Pod api) {
-    String base = client.getMasterUrl().toString();
-    return (base.endsWith("/") ? base : base + "/")
-        + "api/v1/namespaces/"
+  private static String podPath(Pod api) {
+    return "api/v1/namespaces/"
         + api.getMetadata().getNamespace()
         + "/pods/"
         + api.getMetadata().getName();
-  }
-
-  private String statusUrl(Pod api) {
-    return podUrl(api) + "/status";
   }
 
   /** The status as JSON with condition transition times left out (they move with the clock). */
