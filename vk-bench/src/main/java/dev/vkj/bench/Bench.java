@@ -109,6 +109,7 @@ final class Bench {
               latency.at(50),
               latency.at(99),
               (after.cpuNanos() - before.cpuNanos()) / 1e9 / n * 1000,
+              (after.compileMillis() - before.compileMillis()) / 1e3 / n * 1000,
               heapIdle,
               heapRunning,
               (heapRunning - heapIdle) / 1024.0 / n,

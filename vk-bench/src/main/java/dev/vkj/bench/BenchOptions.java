@@ -50,7 +50,7 @@ record BenchOptions(
                       [--kubelets baseline,vkj] [--out docs/benchmarks] [--heap 1g] [--workers 10]
                       [--create-concurrency 16] [--port 10250] [--namespace vkj-bench] [--note TEXT]
                       [--kubelet-log warn] [--kubelet-java-opts "-XX:..."] [--histogram true]
-                      [--warmup 500]
+                      [--warmup 3000]
              vk-bench --render docs/benchmarks/kubelet.json   (tables and chart again)
       The cluster is the one of KUBECONFIG (or ~/.kube/config); its user must read /metrics.""";
 
@@ -70,7 +70,7 @@ record BenchOptions(
     String logLevel = "warn";
     List<String> javaOptions = List.of();
     boolean histogram = false;
-    int warmup = 500;
+    int warmup = 3000;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (flag.equals("--help") || flag.equals("-h")) {

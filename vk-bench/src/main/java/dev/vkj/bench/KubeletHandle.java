@@ -137,6 +137,7 @@ final class KubeletHandle implements AutoCloseable {
   /** What a kubelet process reports: its CPU time, heap, API requests and provider calls. */
   record Stats(
       long cpuNanos,
+      long compileMillis,
       long heapUsed,
       Map<String, Long> requests,
       Map<String, Long> failures,
@@ -144,6 +145,7 @@ final class KubeletHandle implements AutoCloseable {
     static Stats of(Map<String, Object> json) {
       return new Stats(
           ((Number) json.get("cpuNanos")).longValue(),
+          ((Number) json.get("compileMillis")).longValue(),
           ((Number) json.get("heapUsed")).longValue(),
           longs(json.get("requests")),
           longs(json.get("failures")),

@@ -129,6 +129,8 @@ public final class KubeletProcess {
     Map<String, Object> s = new LinkedHashMap<>();
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     s.put("cpuNanos", os.getProcessCpuTime());
+    // summed over the compiler threads; part of the process CPU time above
+    s.put("compileMillis", ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
     s.put("heapUsed", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     s.put("requests", requests.snapshot());
     s.put("failures", requests.failures());

@@ -27,6 +27,7 @@ record Results(
    * @param clientRequestsPerPod the kubelet's requests counted by its client interceptor
    * @param serverRequestsPerPod the API server's {@code apiserver_request_total} delta minus the
    *     driver's own requests: the kubelet's plus those of the controllers during the run
+   * @param jitSecondsPer1000Pods of the CPU, the time the JIT compiler threads spent compiling
    */
   record ClosedLoop(
       String kubelet,
@@ -38,6 +39,7 @@ record Results(
       double p50Millis,
       double p99Millis,
       double cpuSecondsPer1000Pods,
+      double jitSecondsPer1000Pods,
       long heapIdleBytes,
       long heapRunningBytes,
       double heapKbPerPod,

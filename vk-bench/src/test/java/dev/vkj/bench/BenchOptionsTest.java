@@ -18,7 +18,7 @@ class BenchOptionsTest {
     assertThat(o.restartPods()).isEqualTo(5000);
     assertThat(o.kubelets()).containsExactly("baseline", "vkj");
     assertThat(o.out()).isEqualTo(Path.of("docs", "benchmarks"));
-    assertThat(o.warmupPods()).isEqualTo(500);
+    assertThat(o.warmupPods()).isEqualTo(3000);
   }
 
   @Test

@@ -19,6 +19,7 @@ class ReportTest {
         400,
         900,
         cpu,
+        cpu / 4,
         20_000_000,
         40_000_000,
         heapKb,

@@ -152,7 +152,9 @@ public final class VirtualKubelet implements AutoCloseable {
                   .withProviderReadBudget(options.providerReadBudget)
                   .withStartupCleanupParallelism(options.startupCleanupParallelism));
       started.add(pods);
-      events.yieldTo(pods::backlogged);
+      // a node writing pods faster than its Event rate is in a bulk rollout or scale-down
+      double eventQps = options.eventQps;
+      events.yieldTo(() -> pods.busy(eventQps));
 
       // the API server must reach logs and exec as soon as the node exists
       ExecutorService streamThreads = Executors.newCachedThreadPool(daemonThreads("vkj-stream"));
@@ -420,7 +422,9 @@ public final class VirtualKubelet implements AutoCloseable {
 
     /**
      * Event writes per second and at once, like the kubelet's {@code eventRecordQPS} (default 50)
-     * and {@code eventBurst} (default 100); events beyond them are dropped and counted.
+     * and {@code eventBurst} (default 100); events beyond them are dropped and counted. While the
+     * node writes pod status and deletes faster than {@code qps}, or more pods wait for a sync than
+     * there are workers, Events get a tenth of both.
      */
     public Builder eventRateLimit(double qps, int burst) {
       this.eventQps = qps;

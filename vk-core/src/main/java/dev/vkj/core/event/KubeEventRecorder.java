@@ -231,10 +231,11 @@ public final class KubeEventRecorder implements EventRecorder, AutoCloseable {
   }
 
   /**
-   * Events yield to pod work: while {@code busy} says so (more pods wait for a sync than there are
-   * workers), writes are limited to a tenth of the rate and burst, and the rest are dropped and
-   * counted as {@code node_busy}. Each Event is a write the API server also spends on the pods' own
-   * status and deletes; during a burst of thousands of pods most would be dropped anyway.
+   * Events yield to pod work: while {@code busy} says so (the virtual kubelet's pod controller says
+   * so while more pods wait for a sync than there are workers, or while it writes pods faster than
+   * the Event rate), writes are limited to a tenth of the rate and burst, and the rest are dropped
+   * and counted as {@code node_busy}. Each Event is a write the API server also spends on the pods'
+   * own status and deletes; during a burst of thousands of pods most would be dropped anyway.
    */
   public void yieldTo(BooleanSupplier busy) {
     this.busy = requireNonNull(busy, "busy is null");

@@ -437,8 +437,9 @@ final class KubeletStatus {
 
   /** Whether the two statuses differ once normalized. */
   static boolean differs(PodStatus a, PodStatus b) {
-    // the model classes compare field by field, which is much cheaper than their JSON
-    return !Objects.equals(normalize(a), normalize(b));
+    // the model classes compare field by field, which is much cheaper than their JSON; equal as
+    // they are (a resync that finds nothing new) needs no normalized copies
+    return !Objects.equals(a, b) && !Objects.equals(normalize(a), normalize(b));
   }
 
   static String truncate(String timestamp) {

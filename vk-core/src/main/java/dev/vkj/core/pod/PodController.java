@@ -36,6 +36,7 @@ public final class PodController implements AutoCloseable {
   private final PodSyncer syncer;
   private final StatusPoller poller;
   private final StartupReconciler startup;
+  private final PodStatusWriter writer;
   private final Timer syncTimer;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -73,6 +74,7 @@ public final class PodController implements AutoCloseable {
     this.syncer = parts.syncer();
     this.poller = parts.poller();
     this.startup = parts.startup();
+    this.writer = parts.writer();
     Gauge.builder("vkj.pod.queue.depth", queue, WorkQueue::depth)
         .description("Pod keys waiting to be synced")
         .register(config.meterRegistry());
@@ -89,7 +91,8 @@ public final class PodController implements AutoCloseable {
       ProviderOps ops,
       PodSyncer syncer,
       StatusPoller poller,
-      StartupReconciler startup) {
+      StartupReconciler startup,
+      PodStatusWriter writer) {
     Parts {
       requireNonNull(cache, "cache is null");
       requireNonNull(queue, "queue is null");
@@ -97,6 +100,7 @@ public final class PodController implements AutoCloseable {
       requireNonNull(syncer, "syncer is null");
       requireNonNull(poller, "poller is null");
       requireNonNull(startup, "startup is null");
+      requireNonNull(writer, "writer is null");
     }
 
     static Parts wire(
@@ -138,7 +142,7 @@ public final class PodController implements AutoCloseable {
       StatusPoller poller = new StatusPoller(ops, cache, syncer, queue, poll, System::nanoTime);
       StartupReconciler startup =
           new StartupReconciler(ops, cache, syncer, queue, config.startupCleanupParallelism());
-      return new Parts(cache, queue, ops, syncer, poller, startup);
+      return new Parts(cache, queue, ops, syncer, poller, startup, writer);
     }
   }
 
@@ -161,7 +165,9 @@ public final class PodController implements AutoCloseable {
                 n.notifyPodStatus(
                     pod -> {
                       if (syncer.pushed(pod)) {
-                        queue.add(PodSyncer.key(pod));
+                        // a sync under way that uses this push needs no second run
+                        String key = PodSyncer.key(pod);
+                        queue.addUnlessSeen(key, () -> syncer.hasPush(key));
                       }
                     }));
     cache.start(new Handler());
@@ -191,9 +197,14 @@ public final class PodController implements AutoCloseable {
     }
   }
 
-  /** Whether more pods wait for a sync than there are workers to take them. */
-  public boolean backlogged() {
-    return queue.readyNow() > config.workers();
+  /**
+   * Whether the node is busy with pod work: more pods wait for a sync than there are workers, or
+   * the node wrote pod status and deletes faster than {@code writesPerSecond} over the last second.
+   * The second case is a bulk rollout or scale-down, where the API server, not this node's queue,
+   * is the bottleneck.
+   */
+  public boolean busy(double writesPerSecond) {
+    return queue.readyNow() > config.workers() || writer.writesPerSecond() > writesPerSecond;
   }
 
   public boolean isRunning() {

@@ -21,8 +21,8 @@ import java.util.function.Supplier;
  * @param nodeAllocatable the node's allocatable resources, the default for {@code resourceFieldRef}
  *     limits of containers that set none
  * @param statusPollInterval how often the backend's status is read: one {@code getPodStatus} per
- *     pod, or one {@code listPodStatuses} call for providers with {@code BatchedPodStatus}
- *     (providers that push are read in full every 12 periods)
+ *     pod, or one {@code listPodStatuses} call for providers with {@code BatchedPodStatus} (for
+ *     providers that push, only pods without a push or read for 12 periods are read)
  * @param maxRetries how many times a failing sync is retried before it is dropped with a {@code
  *     FailedSync} event
  * @param providerReadBudget reads per second (token bucket, one second of burst) of the extra

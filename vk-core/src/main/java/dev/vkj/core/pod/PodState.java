@@ -48,6 +48,12 @@ final class PodState {
   /** {@code System.nanoTime()} when the backend accepted the create, 0 if it never did. */
   long createdNanos;
 
+  /**
+   * {@code System.nanoTime()} when a sync last took the backend's status from a push or a read, 0
+   * if never; volatile because the status poller reads it to decide which pods are due a resync.
+   */
+  volatile long observedNanos;
+
   Map<String, ContainerStateWaiting> configErrors = Map.of();
 
   /** Consecutive creates refused with QUOTA_EXCEEDED; 0 when not waiting for quota. */

@@ -32,13 +32,18 @@ final class PodStatusWriter {
   private final KubernetesClient client;
   private final PodCache cache;
   private final ConcurrentHashMap<String, Memory> memory = new ConcurrentHashMap<>();
+  private final WriteRate writes = new WriteRate(System.nanoTime());
 
   PodStatusWriter(KubernetesClient client, PodCache cache) {
     this.client = requireNonNull(client, "client is null");
     this.cache = requireNonNull(cache, "cache is null");
   }
 
-  /** What was written to and refused for one pod (by UID). */
+  /**
+   * What was written to and refused for one pod (by UID). The worker that holds the pod's key
+   * changes it; the informer thread only releases an echoed write, so the written fields change
+   * under the memory's lock.
+   */
   static final class Memory {
     final String uid;
     String writtenAgainstVersion;
@@ -59,7 +64,13 @@ final class PodStatusWriter {
      * delivered that write yet: computing against the stale status would write again and move
      * condition transition times.
      */
-    Pod view(Pod cached) {
+    synchronized boolean alreadyWritten(String againstVersion, PodStatus status) {
+      return written != null
+          && Objects.equals(againstVersion, writtenAgainstVersion)
+          && written.equals(status);
+    }
+
+    synchronized Pod view(Pod cached) {
       if (written == null
           || !Objects.equals(uid, cached.getMetadata().getUid())
           || !Objects.equals(writtenAgainstVersion, cached.getMetadata().getResourceVersion())) {
@@ -88,13 +99,22 @@ final class PodStatusWriter {
    */
   void settle(Pod cached) {
     Memory m = memory.get(PodCache.key(cached));
-    if (m != null
-        && m.written != null
-        && Objects.equals(m.uid, cached.getMetadata().getUid())
-        && !Objects.equals(m.writtenAgainstVersion, cached.getMetadata().getResourceVersion())) {
-      m.written = null;
-      m.writtenAgainstVersion = null;
+    if (m == null) {
+      return;
     }
+    synchronized (m) {
+      if (m.written != null
+          && Objects.equals(m.uid, cached.getMetadata().getUid())
+          && !Objects.equals(m.writtenAgainstVersion, cached.getMetadata().getResourceVersion())) {
+        m.written = null;
+        m.writtenAgainstVersion = null;
+      }
+    }
+  }
+
+  /** Status writes and deletes sent over the last second. */
+  double writesPerSecond() {
+    return writes.perSecond(System.nanoTime());
   }
 
   /** Drops the memory of the key (the pod is gone or replaced). */
@@ -117,9 +137,7 @@ final class PodStatusWriter {
         memory.compute(
             key, (k, old) -> old != null && Objects.equals(old.uid, uid) ? old : new Memory(uid));
     String version = api.getMetadata().getResourceVersion();
-    if (m.written != null
-        && Objects.equals(version, m.writtenAgainstVersion)
-        && m.written.equals(status)) {
+    if (m.alreadyWritten(version, status)) {
       return; // already written; the cache has not caught up yet
     }
     if (m.rejected != null
@@ -138,9 +156,11 @@ final class PodStatusWriter {
         send("PATCH", podPath(api) + "/status", "application/json-patch+json", ops, key);
     int code = answer.code();
     if (code >= 200 && code < 300) {
-      m.writtenAgainstVersion = version;
-      m.writtenAsVersion = answer.resourceVersion();
-      m.written = status;
+      synchronized (m) { // against the informer thread releasing an echoed write
+        m.writtenAgainstVersion = version;
+        m.writtenAsVersion = answer.resourceVersion();
+        m.written = status;
+      }
       m.rejected = null;
       return;
     }
@@ -188,6 +208,7 @@ final class PodStatusWriter {
   private Answer send(String method, String path, String contentType, String body, String key)
       throws RetryException {
     HttpResponse<byte[]> response;
+    writes.mark(System.nanoTime());
     try {
       response = KubeClients.send(client, method, path, contentType, body);
     } catch (InterruptedException e) {
@@ -246,15 +267,39 @@ final class PodStatusWriter {
    * Whether an informer update only brings back this controller's last status write: the new pod is
    * the version the write produced, and nothing but the status differs from the old one. Such an
    * update needs no sync; anything else does.
+   *
+   * <p>An echo also releases the written status: the informer cache holds it from now on, and
+   * without a sync to {@link #settle} it, it would stay in memory until the next one.
    */
   boolean echoesOwnWrite(Pod oldPod, Pod newPod) {
     Memory m = memory.get(PodCache.key(newPod));
-    if (m == null || m.writtenAsVersion == null) {
+    if (m == null) {
       return false;
     }
+    String version;
+    synchronized (m) {
+      version = m.writtenAsVersion;
+    }
+    if (version == null) {
+      return false;
+    }
+    boolean echo = isEcho(m, version, oldPod, newPod);
+    if (echo) {
+      synchronized (m) {
+        if (version.equals(m.writtenAsVersion)) {
+          // a write made meanwhile has a new writtenAsVersion and keeps its status
+          m.written = null;
+          m.writtenAgainstVersion = null;
+        }
+      }
+    }
+    return echo;
+  }
+
+  private static boolean isEcho(Memory m, String version, Pod oldPod, Pod newPod) {
     ObjectMeta o = oldPod.getMetadata();
     ObjectMeta n = newPod.getMetadata();
-    return m.writtenAsVersion.equals(n.getResourceVersion())
+    return version.equals(n.getResourceVersion())
         && Objects.equals(m.uid, n.getUid())
         && Objects.equals(o.getUid(), n.getUid())
         && Objects.equals(o.getDeletionTimestamp(), n.getDeletionTimestamp())

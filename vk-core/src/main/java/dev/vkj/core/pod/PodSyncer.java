@@ -122,6 +122,20 @@ final class PodSyncer {
     return true;
   }
 
+  /**
+   * Whether the pod's backend status was last pushed or read before {@code nanos} ({@link
+   * System#nanoTime()} scale), or never.
+   */
+  boolean observedBefore(String key, long nanos) {
+    PodState st = states.get(key);
+    return st == null || st.observedNanos == 0 || st.observedNanos - nanos < 0;
+  }
+
+  /** Whether a pushed status waits that no sync has used yet. */
+  boolean hasPush(String key) {
+    return pushed.containsKey(key);
+  }
+
   /** What a sync reads of a pushed pod: identity, deletion and status; not the spec. */
   private static Pod trimmed(Pod pod) {
     ObjectMeta m = pod.getMetadata();
@@ -513,11 +527,14 @@ final class PodSyncer {
         // used once: a later sync without a new push reads the provider, and a steady pod holds
         // no copy of its status here
         pushed.remove(key, p);
+        st.observedNanos = nanos.getAsLong();
         return Observed.of(p.getStatus());
       }
     }
     if (!batched) {
-      return read(key);
+      Observed read = read(key);
+      st.observedNanos = nanos.getAsLong();
+      return read;
     }
     Listed entry = listed.get(key);
     // a list that started before the create finished may not show the pod yet

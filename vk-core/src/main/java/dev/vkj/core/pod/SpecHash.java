@@ -74,7 +74,8 @@ final class SpecHash {
     if (model == null) {
       return new TreeMap<>();
     }
-    Map<String, Object> m = Serialization.unmarshal(Serialization.asJson(model), Map.class);
+    // one pass through the serializers, without writing and parsing a JSON string
+    Map<String, Object> m = Serialization.jsonMapper().convertValue(model, Map.class);
     return m == null ? new TreeMap<>() : new TreeMap<>(m);
   }
 

@@ -21,16 +21,18 @@ import org.slf4j.LoggerFactory;
  *       that are missing, or that are in transition are synced.
  *   <li>per-pod polling: every pod that is not terminal is synced, each with one {@code
  *       getPodStatus}.
- *   <li>{@code PodStatusNotifier}: the same, but only every {@link #NOTIFIER_RESYNC_FACTOR} periods
- *       and from a fresh read, so that a lost push cannot leave a pod stuck.
+ *   <li>{@code PodStatusNotifier}: the same, from a fresh read, but only for pods whose status was
+ *       last pushed or read {@link #NOTIFIER_RESYNC_FACTOR} periods ago or more, so that a lost
+ *       push cannot leave a pod stuck. Like the kubelet's periodic sync, each pod is due a period
+ *       after its own last sync, not at one tick for all.
  * </ul>
  */
 final class StatusPoller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StatusPoller.class);
 
   /**
-   * With a provider that pushes status, its status is read in full every this many poll intervals
-   * (60 s with the default 5 s), the kubelet's sync period.
+   * With a provider that pushes status, a pod's status is read again once this many poll intervals
+   * (60 s with the default 5 s, the kubelet's sync period) passed without a push or read.
    */
   static final int NOTIFIER_RESYNC_FACTOR = 12;
 
@@ -65,7 +67,7 @@ final class StatusPoller implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    long ms = interval.toMillis() * (ops.pushesStatus() ? NOTIFIER_RESYNC_FACTOR : 1);
+    long ms = interval.toMillis();
     // a batched list is cheap: the first one runs at once so that adopted pods get their status
     long first = ops.batchesStatus() ? 0 : ms;
     executor.scheduleWithFixedDelay(this::pollOnce, first, ms, TimeUnit.MILLISECONDS);
@@ -102,12 +104,16 @@ final class StatusPoller implements AutoCloseable {
 
   private void pollEach() {
     boolean pushes = ops.pushesStatus();
+    long staleBefore = nanos.getAsLong() - interval.toNanos() * NOTIFIER_RESYNC_FACTOR;
     for (Pod p : cache.pods()) {
       if (KubeletStatus.isTerminal(p) && p.getMetadata().getDeletionTimestamp() == null) {
         continue;
       }
       String key = PodCache.key(p);
       if (pushes) {
+        if (!syncer.observedBefore(key, staleBefore)) {
+          continue; // pushed or read within the sync period
+        }
         syncer.readProviderNext(key);
       }
       enqueue(key);

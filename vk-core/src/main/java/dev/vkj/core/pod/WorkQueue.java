@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -21,7 +22,8 @@ import java.util.function.LongSupplier;
  *
  * <ul>
  *   <li>A key that is already queued is not queued twice.
- *   <li>A key added while a worker processes it runs once more after {@link #done}.
+ *   <li>A key added while a worker processes it runs once more after {@link #done}; with {@link
+ *       #addUnlessSeen} only if the news is still unseen then.
  *   <li>{@link #addRateLimited} waits for the longer of the key's exponential backoff and the
  *       global token bucket.
  *   <li>{@link #addAfter} schedules a key; an earlier time moves a scheduled key forward.
@@ -33,6 +35,8 @@ final class WorkQueue {
   private final LinkedHashSet<String> ready = new LinkedHashSet<>();
   private final Set<String> processing = new HashSet<>();
   private final Set<String> dirty = new HashSet<>();
+  // keys added while processing that run again only if their check still holds at done
+  private final Map<String, BooleanSupplier> dirtyIf = new HashMap<>();
   private final Map<String, Long> scheduled = new HashMap<>();
   private final PriorityQueue<Scheduled> timers = new PriorityQueue<>();
   private final Map<String, Integer> failures = new HashMap<>();
@@ -60,6 +64,34 @@ final class WorkQueue {
     lock.lock();
     try {
       addLocked(key);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Queues the key now, like {@link #add}; but when a worker is processing the key, it runs again
+   * only if {@code unseen} still holds when the worker is done. For news the running sync may
+   * consume itself (a status the provider pushed), so that a sync that already used it is not
+   * followed by one that finds nothing new.
+   */
+  void addUnlessSeen(String key, BooleanSupplier unseen) {
+    requireNonNull(key, "key is null");
+    requireNonNull(unseen, "unseen is null");
+    lock.lock();
+    try {
+      if (shutdown) {
+        return;
+      }
+      if (processing.contains(key)) {
+        if (!dirty.contains(key)) {
+          dirtyIf.put(key, unseen);
+        }
+        return;
+      }
+      if (ready.add(key)) {
+        changed.signalAll();
+      }
     } finally {
       lock.unlock();
     }
@@ -168,6 +200,7 @@ final class WorkQueue {
     try {
       ready.remove(key);
       dirty.remove(key);
+      dirtyIf.remove(key);
       scheduled.remove(key);
       failures.remove(key);
     } finally {
@@ -214,7 +247,8 @@ final class WorkQueue {
     lock.lock();
     try {
       processing.remove(key);
-      if (dirty.remove(key)) {
+      BooleanSupplier unseen = dirtyIf.remove(key);
+      if (dirty.remove(key) || (unseen != null && unseen.getAsBoolean())) {
         ready.add(key);
         changed.signalAll();
       }
@@ -247,7 +281,7 @@ final class WorkQueue {
   int depth() {
     lock.lock();
     try {
-      return ready.size() + dirty.size() + scheduled.size();
+      return ready.size() + dirty.size() + dirtyIf.size() + scheduled.size();
     } finally {
       lock.unlock();
     }
@@ -280,6 +314,7 @@ final class WorkQueue {
     }
     if (processing.contains(key)) {
       dirty.add(key);
+      dirtyIf.remove(key);
       return;
     }
     if (ready.add(key)) {

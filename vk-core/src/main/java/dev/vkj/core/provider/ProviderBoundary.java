@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,6 +83,7 @@ public final class ProviderBoundary implements AutoCloseable {
   private final Map<Operation.Kind, CallGate> gates;
   private final BackendLimits limits;
   private final Provider proxy;
+  private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
 
   private ProviderBoundary(Provider delegate, ProviderBoundaryConfig config, MeterRegistry meters) {
     this.delegate = requireNonNull(delegate, "delegate is null");
@@ -320,13 +322,20 @@ public final class ProviderBoundary implements AutoCloseable {
       answered(op, e);
       throw e;
     } finally {
-      Timer.builder("vkj.provider.calls")
-          .description("Provider calls by operation and outcome")
-          .tag("operation", op.method)
-          .tag("code", code)
-          .register(meters)
-          .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      timer(op, code).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }
+  }
+
+  /** The call timer of the operation and outcome, looked up in the registry once. */
+  private Timer timer(Operation op, String code) {
+    return timers.computeIfAbsent(
+        op.method + "\u0000" + code,
+        k ->
+            Timer.builder("vkj.provider.calls")
+                .description("Provider calls by operation and outcome")
+                .tag("operation", op.method)
+                .tag("code", code)
+                .register(meters));
   }
 
   private void answered(Operation op, ProviderException failure) {

@@ -35,6 +35,7 @@ class FakeProvider implements Provider {
   final AtomicInteger createAttempts = new AtomicInteger();
   final AtomicInteger deleteAttempts = new AtomicInteger();
   final AtomicInteger statusCalls = new AtomicInteger();
+  final Map<String, AtomicInteger> statusCallsByKey = new ConcurrentHashMap<>();
   final AtomicInteger getCalls = new AtomicInteger();
   volatile ProviderException createError;
   volatile ProviderException updateError;
@@ -240,6 +241,9 @@ class FakeProvider implements Provider {
   @Override
   public Optional<PodStatus> getPodStatus(String namespace, String name) {
     statusCalls.incrementAndGet();
+    statusCallsByKey
+        .computeIfAbsent(key(namespace, name), k -> new AtomicInteger())
+        .incrementAndGet();
     PodStatus s = statuses.get(key(namespace, name));
     return Optional.ofNullable(s == null ? null : Serialization.clone(s));
   }

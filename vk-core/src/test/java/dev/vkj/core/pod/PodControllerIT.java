@@ -28,6 +28,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -658,6 +660,50 @@ class PodControllerIT {
     await("status read again from the provider", () -> "Succeeded".equals(phase(get("web"))));
     assertThat(get("web").getStatus().getContainerStatuses().get(0).getState().getTerminated())
         .isNotNull();
+  }
+
+  @Test
+  void thePeriodicResyncReadsOnlyPodsWithoutARecentPush() throws Exception {
+    pollInterval = Duration.ofMillis(250); // a pod is due a read after 3 s without news
+    FakeProvider.Notifying provider = new FakeProvider.Notifying();
+    start(provider);
+    create(pod("busy").build());
+    create(pod("quiet").build());
+    await("both running", () -> isRunning(get("busy")) && isRunning(get("quiet")));
+    String busy = NS + "/busy";
+    AtomicBoolean pushing = new AtomicBoolean(true);
+    Thread pusher =
+        new Thread(
+            () -> {
+              // the backend keeps announcing the busy pod's status
+              while (pushing.get()) {
+                provider.setStatus(busy, provider.pods.get(busy), provider.statuses.get(busy));
+                try {
+                  Thread.sleep(100);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+    pusher.start();
+    try {
+      await("the quiet pod read three times", () -> reads(provider, NS + "/quiet") >= 3);
+    } finally {
+      pushing.set(false);
+      pusher.interrupt();
+      pusher.join();
+    }
+    // a read per period for both would mean the pushes did not count; one read tolerates a stall
+    assertThat(reads(provider, busy)).isLessThanOrEqualTo(1);
+  }
+
+  private static int reads(FakeProvider provider, String key) {
+    AtomicInteger n = provider.statusCallsByKey.get(key);
+    return n == null ? 0 : n.get();
+  }
+
+  private static boolean isRunning(Pod pod) {
+    return pod != null && "Running".equals(phase(pod));
   }
 
   @Test

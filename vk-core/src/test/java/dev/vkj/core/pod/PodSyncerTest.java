@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vkj.spi.PodIdentity;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +89,64 @@ class PodSyncerTest {
                 + "\"value\":\"1\"},{\"name\":\"B\",\"value\":\"2\"}],\"image\":\"nginx:1.25\","
                 + "\"name\":\"app\"}]}}");
     assertThat(SpecHash.of(pod())).hasSize(64).matches("[0-9a-f]{64}");
+  }
+
+  @Test
+  void numbersQuantitiesAndPortsKeepTheirPinnedForm() {
+    Pod rich =
+        new PodBuilder(pod())
+            .editSpec()
+            .withActiveDeadlineSeconds(600L)
+            .withTerminationGracePeriodSeconds(30L)
+            .withHostNetwork(false)
+            .editFirstContainer()
+            .withNewResources()
+            .addToRequests("cpu", new Quantity("250m"))
+            .addToRequests("memory", new Quantity("1.5Gi"))
+            .addToLimits("nvidia.com/gpu", new Quantity("1"))
+            .endResources()
+            .addNewPort()
+            .withContainerPort(8080)
+            .withProtocol("TCP")
+            .endPort()
+            .withNewReadinessProbe()
+            .withNewHttpGet()
+            .withPath("/ready")
+            .withPort(new IntOrString("http"))
+            .endHttpGet()
+            .withPeriodSeconds(5)
+            .endReadinessProbe()
+            .withNewLivenessProbe()
+            .withNewTcpSocket()
+            .withPort(new IntOrString(8080))
+            .endTcpSocket()
+            .endLivenessProbe()
+            .withNewSecurityContext()
+            .withRunAsUser(1000L)
+            .withReadOnlyRootFilesystem(true)
+            .endSecurityContext()
+            .endContainer()
+            .addNewVolume()
+            .withName("cache")
+            .withNewEmptyDir()
+            .withSizeLimit(new Quantity("64Mi"))
+            .endEmptyDir()
+            .endVolume()
+            .endSpec()
+            .build();
+    // pinned like the simple pod above, for the value types a spec holds
+    assertThat(SpecHash.canonicalJson(rich))
+        .isEqualTo(
+            "{\"labels\":{\"app\":\"web\"},\"spec\":{\"activeDeadlineSeconds\":600,\"containe"
+                + "rs\":[{\"env\":[{\"name\":\"A\",\"value\":\"1\"},{\"name\":\"B\",\"value\":\"2\""
+                + "}],\"image\":\"nginx:1.25\",\"livenessProbe\":{\"tcpSocket\":{\"port\":8080}},\""
+                + "name\":\"app\",\"ports\":[{\"containerPort\":8080,\"protocol\":\"TCP\"}],\"readi"
+                + "nessProbe\":{\"httpGet\":{\"path\":\"/ready\",\"port\":\"http\"},\"periodSeconds"
+                + "\":5},\"resources\":{\"limits\":{\"nvidia.com/gpu\":\"1\"},\"requests\":{\"cpu\""
+                + ":\"250m\",\"memory\":\"1.5Gi\"}},\"securityContext\":{\"readOnlyRootFilesystem\""
+                + ":true,\"runAsUser\":1000}}],\"hostNetwork\":false,\"terminationGracePeriodSecond"
+                + "s\":30,\"volumes\":[{\"emptyDir\":{\"sizeLimit\":\"64Mi\"},\"name\":\"cache\"}]}"
+                + "}");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,52 @@ class WorkQueueTest {
     assertThat(q.poll(LONG)).isEqualTo("a");
     q.done("a");
     assertThat(q.poll(SHORT)).isNull();
+  }
+
+  @Test
+  void newsTheRunningSyncConsumedCausesNoSecondRun() throws Exception {
+    WorkQueue q = fastQueue();
+    AtomicBoolean unseen = new AtomicBoolean(true);
+    q.addUnlessSeen("a", unseen::get);
+    assertThat(q.poll(LONG)).as("an idle key is queued at once").isEqualTo("a");
+    q.addUnlessSeen("a", unseen::get);
+    unseen.set(false); // the running sync used the news
+    q.done("a");
+    assertThat(q.poll(SHORT)).isNull();
+    assertThat(q.depth()).isZero();
+  }
+
+  @Test
+  void newsTheRunningSyncMissedRunsItOnceMore() throws Exception {
+    WorkQueue q = fastQueue();
+    q.add("a");
+    assertThat(q.poll(LONG)).isEqualTo("a");
+    q.addUnlessSeen("a", () -> true);
+    assertThat(q.poll(SHORT)).as("not handed out while processing").isNull();
+    q.done("a");
+    assertThat(q.poll(LONG)).isEqualTo("a");
+    q.done("a");
+    assertThat(q.poll(SHORT)).isNull();
+  }
+
+  @Test
+  void aPlainAddWhileProcessingAlwaysRunsAgain() throws Exception {
+    WorkQueue q = fastQueue();
+    q.add("a");
+    assertThat(q.poll(LONG)).isEqualTo("a");
+    q.add("a");
+    q.addUnlessSeen("a", () -> false);
+    q.done("a");
+    assertThat(q.poll(LONG)).as("the informer's change is not the push's to cancel").isEqualTo("a");
+    q.done("a");
+
+    assertThat(q.poll(SHORT)).isNull();
+    q.add("b");
+    assertThat(q.poll(LONG)).isEqualTo("b");
+    q.addUnlessSeen("b", () -> false);
+    q.add("b");
+    q.done("b");
+    assertThat(q.poll(LONG)).isEqualTo("b");
   }
 
   @Test

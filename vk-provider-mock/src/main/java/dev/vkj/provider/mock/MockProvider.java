@@ -48,6 +48,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -82,6 +83,9 @@ final class MockProvider
   private final MockConfig config;
   private final Clock clock;
   private final Map<String, SimPod> pods = new ConcurrentHashMap<>();
+  // when pods have their next transition; the ticker visits only those that are due
+  private final PriorityBlockingQueue<Due> dueQueue = new PriorityBlockingQueue<>();
+  private final AtomicLong dueSequence = new AtomicLong();
   private final Map<String, Admission.Requests> admitted = new ConcurrentHashMap<>();
   private final Object admissionLock = new Object();
   private long usedMilliCpu;
@@ -380,12 +384,27 @@ final class MockProvider
     }
   }
 
+  private record Due(Instant at, long sequence, SimPod sim) implements Comparable<Due> {
+    @Override
+    public int compareTo(Due o) {
+      int c = at.compareTo(o.at);
+      return c != 0 ? c : Long.compare(sequence, o.sequence);
+    }
+  }
+
   private void tick() {
     try {
       Instant now = clock.instant();
-      for (SimPod sim : pods.values()) {
+      Due next;
+      while ((next = dueQueue.poll()) != null) {
+        if (next.at().isAfter(now)) {
+          dueQueue.add(next);
+          break;
+        }
+        SimPod sim = next.sim();
         Instant due = sim.due();
-        if (due != null && !due.isAfter(now)) {
+        // entries outlive moved transitions and replaced pods: only a current, due pod settles
+        if (due != null && !due.isAfter(now) && pods.get(key(sim.namespace, sim.name)) == sim) {
           settle(sim, now);
         }
       }
@@ -437,6 +456,11 @@ final class MockProvider
         } catch (RuntimeException e) {
           log.debug("event recorder failed", e);
         }
+      }
+
+      @Override
+      public void due(SimPod pod, Instant at) {
+        dueQueue.add(new Due(at, dueSequence.incrementAndGet(), pod));
       }
 
       @Override

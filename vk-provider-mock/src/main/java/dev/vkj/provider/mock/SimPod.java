@@ -59,6 +59,9 @@ final class SimPod {
     void event(Pod pod, String container, boolean warning, String reason, String message);
 
     void instanceEnded(SimPod pod, SimContainer container, Instant startedAt, Instant finishedAt);
+
+    /** The pod's next transition moved to {@code at}: the provider's ticker must look then. */
+    void due(SimPod pod, Instant at);
   }
 
   private record Cond(String status, String reason, String message, Instant since) {}
@@ -324,7 +327,12 @@ final class SimPod {
   }
 
   private void refreshDue() {
-    due = removed ? null : earliest();
+    Instant next = removed ? null : earliest();
+    Instant previous = due;
+    due = next;
+    if (next != null && !next.equals(previous)) {
+      hooks.due(this, next);
+    }
   }
 
   private void processAt(Instant t) {
