@@ -129,7 +129,7 @@ public final class KubeletProcess {
     Map<String, Object> s = new LinkedHashMap<>();
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     s.put("cpuNanos", os.getProcessCpuTime());
-    // summed over the compiler threads; part of the process CPU time above
+    // elapsed time summed over the compiler threads: how much compiling went on, not its CPU
     s.put("compileMillis", ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
     s.put("heapUsed", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     s.put("requests", requests.snapshot());

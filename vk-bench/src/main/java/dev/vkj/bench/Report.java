@@ -23,7 +23,7 @@ final class Report {
       md.append("\n### Closed loop\n\n");
       md.append(
           "| pods | kubelet | all Running after | pods/s to Running | all gone after | pods/s to gone"
-              + " | create → Running p50 / p99 | CPU s per 1,000 pods | of which JIT compiler"
+              + " | create → Running p50 / p99 | CPU s per 1,000 pods | JIT compiling s per 1,000 pods"
               + " | heap after GC idle / with pods | heap per pod | API requests per pod |\n");
       md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
       List<Results.ClosedLoop> rows = new ArrayList<>(r.closedLoop());

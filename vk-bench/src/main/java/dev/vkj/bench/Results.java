@@ -27,7 +27,8 @@ record Results(
    * @param clientRequestsPerPod the kubelet's requests counted by its client interceptor
    * @param serverRequestsPerPod the API server's {@code apiserver_request_total} delta minus the
    *     driver's own requests: the kubelet's plus those of the controllers during the run
-   * @param jitSecondsPer1000Pods of the CPU, the time the JIT compiler threads spent compiling
+   * @param jitSecondsPer1000Pods the JVM's total compilation time over the run: elapsed time of the
+   *     compiler threads, not their CPU time, so on busy cores it can exceed the CPU figure
    */
   record ClosedLoop(
       String kubelet,

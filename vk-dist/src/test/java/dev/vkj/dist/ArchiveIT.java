@@ -30,7 +30,7 @@ class ArchiveIT {
             .map(name -> name.substring(top.length()))
             .collect(Collectors.toCollection(TreeSet::new));
     assertThat(files).containsExactlyElementsOf(filesOf(Launcher.home()));
-    assertThat(files).contains("bin/vk-runner", "README.md");
+    assertThat(files).contains("bin/vk-runner", "README.md", "LICENSE");
     assertThat(entries.get(top + "bin/vk-runner") & 0777).isEqualTo(0755);
   }
 

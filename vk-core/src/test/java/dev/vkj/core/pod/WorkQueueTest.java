@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class WorkQueueTest {
@@ -31,11 +32,32 @@ class WorkQueueTest {
 
   @Test
   void keyAddedWhileProcessingRunsExactlyOnceMoreAfterDone() throws Exception {
+    assertRunsOnceMoreAfterDone(
+        q -> {
+          q.add("a");
+          q.add("a");
+        });
+    // news that the running sync did not use
+    assertRunsOnceMoreAfterDone(q -> q.addUnlessSeen("a", () -> true));
+    // an informer change is not the push's to cancel, whichever came first
+    assertRunsOnceMoreAfterDone(
+        q -> {
+          q.add("a");
+          q.addUnlessSeen("a", () -> false);
+        });
+    assertRunsOnceMoreAfterDone(
+        q -> {
+          q.addUnlessSeen("a", () -> false);
+          q.add("a");
+        });
+  }
+
+  private static void assertRunsOnceMoreAfterDone(Consumer<WorkQueue> addWhileProcessing)
+      throws Exception {
     WorkQueue q = fastQueue();
     q.add("a");
     assertThat(q.poll(LONG)).isEqualTo("a");
-    q.add("a");
-    q.add("a");
+    addWhileProcessing.accept(q);
     assertThat(q.poll(SHORT)).as("not handed out while processing").isNull();
     q.done("a");
     assertThat(q.poll(LONG)).isEqualTo("a");
@@ -54,98 +76,6 @@ class WorkQueueTest {
     q.done("a");
     assertThat(q.poll(SHORT)).isNull();
     assertThat(q.depth()).isZero();
-  }
-
-  @Test
-  void newsTheRunningSyncMissedRunsItOnceMore() throws Exception {
-    WorkQueue q = fastQueue();
-    q.add("a");
-    assertThat(q.poll(LONG)).isEqualTo("a");
-    q.addUnlessSeen("a", () -> true);
-    assertThat(q.poll(SHORT)).as("not handed out while processing").isNull();
-    q.done("a");
-    assertThat(q.poll(LONG)).isEqualTo("a");
-    q.done("a");
-    assertThat(q.poll(SHORT)).isNull();
-  }
-
-  @Test
-  void aPlainAddWhileProcessingAlwaysRunsAgain() throws Exception {
-    WorkQueue q = fastQueue();
-    q.add("a");
-    assertThat(q.poll(LONG)).isEqualTo("a");
-    q.add("a");
-    q.addUnlessSeen("a", () -> false);
-    q.done("a");
-    assertThat(q.poll(LONG)).as("the informer's change is not the push's to cancel").isEqualTo("a");
-    q.done("a");
-
-    assertThat(q.poll(SHORT)).isNull();
-    q.add("b");
-    assertThat(q.poll(LONG)).isEqualTo("b");
-    q.addUnlessSeen("b", () -> false);
-    q.add("b");
-    q.done("b");
-    assertThat(q.poll(LONG)).isEqualTo("b");
-  }
-
-  @Test
-  void failingKeyIsRetriedMaxRetriesTimesThenDropped() throws Exception {
-    WorkQueue q = fastQueue();
-    int maxRetries = 20;
-    int runs = 0;
-    q.add("a");
-    String key;
-    while ((key = q.poll(Duration.ofMillis(200))) != null) {
-      runs++;
-      if (q.retries(key) < maxRetries) {
-        q.addRateLimited(key);
-      } else {
-        q.resetRetries(key);
-      }
-      q.done(key);
-    }
-    assertThat(runs).isEqualTo(maxRetries + 1);
-    assertThat(q.retries("a")).isZero();
-    assertThat(q.depth()).isZero();
-  }
-
-  @Test
-  void retryFailedNowRunsBackingOffKeysAtOnceAndLeavesOtherTimersAlone() throws Exception {
-    WorkQueue q = new WorkQueue(Duration.ofMinutes(1), Duration.ofMinutes(5), 10_000, 10_000);
-    q.add("failing");
-    assertThat(q.poll(LONG)).isEqualTo("failing");
-    q.addRateLimited("failing");
-    q.done("failing");
-    q.addAfter("quota-wait", Duration.ofMinutes(1));
-    assertThat(q.poll(SHORT)).as("both wait a minute").isNull();
-
-    assertThat(q.retryFailedNow()).isEqualTo(1);
-    assertThat(q.poll(LONG)).isEqualTo("failing");
-    assertThat(q.retries("failing")).as("the outage's failures do not count").isZero();
-    q.done("failing");
-    assertThat(q.poll(SHORT)).as("the scheduled key keeps its time").isNull();
-    assertThat(q.retryFailedNow()).isZero();
-  }
-
-  @Test
-  void backoffDoublesAndIsCapped() {
-    WorkQueue q = new WorkQueue(Duration.ofMillis(100), Duration.ofMinutes(5), 20, 200);
-    assertThat(q.backoff(0)).isEqualTo(Duration.ofMillis(100));
-    assertThat(q.backoff(1)).isEqualTo(Duration.ofMillis(200));
-    assertThat(q.backoff(5)).isEqualTo(Duration.ofMillis(3200));
-    assertThat(q.backoff(12)).isEqualTo(Duration.ofMinutes(5));
-    assertThat(q.backoff(1000)).isEqualTo(Duration.ofMinutes(5));
-  }
-
-  @Test
-  void rateLimitedAddHonoursMinimumDelay() throws Exception {
-    WorkQueue q = fastQueue();
-    long start = System.nanoTime();
-    q.addRateLimited("a", Duration.ofMillis(150));
-    assertThat(q.poll(LONG)).isEqualTo("a");
-    assertThat(Duration.ofNanos(System.nanoTime() - start))
-        .isGreaterThanOrEqualTo(Duration.ofMillis(140));
   }
 
   @Test
