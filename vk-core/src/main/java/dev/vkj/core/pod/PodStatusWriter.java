@@ -59,17 +59,53 @@ final class PodStatusWriter {
       this.uid = uid;
     }
 
-    /**
-     * The cached pod, or a copy carrying the status last written when the informer has not
-     * delivered that write yet: computing against the stale status would write again and move
-     * condition transition times.
-     */
+    /** Whether {@code status} was written against {@code againstVersion} and is still held. */
     synchronized boolean alreadyWritten(String againstVersion, PodStatus status) {
       return written != null
           && Objects.equals(againstVersion, writtenAgainstVersion)
           && written.equals(status);
     }
 
+    /** Records a write the API server accepted. */
+    synchronized void wrote(String againstVersion, String asVersion, PodStatus status) {
+      writtenAgainstVersion = againstVersion;
+      writtenAsVersion = asVersion;
+      written = status;
+    }
+
+    synchronized String lastWriteVersion() {
+      return writtenAsVersion;
+    }
+
+    /** Releases the written status once the cache holds a newer version of the pod. */
+    synchronized void settle(Pod cached) {
+      if (written != null
+          && Objects.equals(uid, cached.getMetadata().getUid())
+          && !Objects.equals(writtenAgainstVersion, cached.getMetadata().getResourceVersion())) {
+        release();
+      }
+    }
+
+    /**
+     * Releases the written status if the last write is still the one that produced {@code version};
+     * a write made meanwhile keeps its status.
+     */
+    synchronized void releaseIfWrittenAs(String version) {
+      if (version.equals(writtenAsVersion)) {
+        release();
+      }
+    }
+
+    private void release() {
+      written = null;
+      writtenAgainstVersion = null;
+    }
+
+    /**
+     * The cached pod, or a copy carrying the status last written when the informer has not
+     * delivered that write yet: computing against the stale status would write again and move
+     * condition transition times.
+     */
     synchronized Pod view(Pod cached) {
       if (written == null
           || !Objects.equals(uid, cached.getMetadata().getUid())
@@ -99,16 +135,8 @@ final class PodStatusWriter {
    */
   void settle(Pod cached) {
     Memory m = memory.get(PodCache.key(cached));
-    if (m == null) {
-      return;
-    }
-    synchronized (m) {
-      if (m.written != null
-          && Objects.equals(m.uid, cached.getMetadata().getUid())
-          && !Objects.equals(m.writtenAgainstVersion, cached.getMetadata().getResourceVersion())) {
-        m.written = null;
-        m.writtenAgainstVersion = null;
-      }
+    if (m != null) {
+      m.settle(cached);
     }
   }
 
@@ -156,11 +184,7 @@ final class PodStatusWriter {
         send("PATCH", podPath(api) + "/status", "application/json-patch+json", ops, key);
     int code = answer.code();
     if (code >= 200 && code < 300) {
-      synchronized (m) { // against the informer thread releasing an echoed write
-        m.writtenAgainstVersion = version;
-        m.writtenAsVersion = answer.resourceVersion();
-        m.written = status;
-      }
+      m.wrote(version, answer.resourceVersion(), status);
       m.rejected = null;
       return;
     }
@@ -276,24 +300,12 @@ final class PodStatusWriter {
     if (m == null) {
       return false;
     }
-    String version;
-    synchronized (m) {
-      version = m.writtenAsVersion;
-    }
-    if (version == null) {
+    String version = m.lastWriteVersion();
+    if (version == null || !isEcho(m, version, oldPod, newPod)) {
       return false;
     }
-    boolean echo = isEcho(m, version, oldPod, newPod);
-    if (echo) {
-      synchronized (m) {
-        if (version.equals(m.writtenAsVersion)) {
-          // a write made meanwhile has a new writtenAsVersion and keeps its status
-          m.written = null;
-          m.writtenAgainstVersion = null;
-        }
-      }
-    }
-    return echo;
+    m.releaseIfWrittenAs(version);
+    return true;
   }
 
   private static boolean isEcho(Memory m, String version, Pod oldPod, Pod newPod) {

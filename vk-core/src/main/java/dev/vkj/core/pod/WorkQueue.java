@@ -80,18 +80,11 @@ final class WorkQueue {
     requireNonNull(unseen, "unseen is null");
     lock.lock();
     try {
-      if (shutdown) {
+      if (!shutdown && processing.contains(key) && !dirty.contains(key)) {
+        dirtyIf.put(key, unseen);
         return;
       }
-      if (processing.contains(key)) {
-        if (!dirty.contains(key)) {
-          dirtyIf.put(key, unseen);
-        }
-        return;
-      }
-      if (ready.add(key)) {
-        changed.signalAll();
-      }
+      addLocked(key); // idle, or already due to run again whatever the check says
     } finally {
       lock.unlock();
     }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -120,15 +121,8 @@ class KubeEventRecorderIT {
   void writesBeyondTheBurstAreDroppedAndCounted() throws Exception {
     KubernetesClient client = api.client();
     try (KubeEventRecorder events = recorder(client, 0.001, 5)) {
-      for (int i = 0; i < 20; i++) {
-        events.normal(pod("p" + i), "Scheduled", "placed");
-      }
-      await(
-          "all handled",
-          () ->
-              count("vkj.events.written", "verb", "create")
-                      + count("vkj.events.dropped", "reason", "rate_limit")
-                  == 20);
+      recordScheduled(events, 0, 20);
+      awaitWrittenOrDropped("rate_limit", 20);
     }
     assertThat(events(client)).hasSize(5);
     assertThat(count("vkj.events.dropped", "reason", "rate_limit")).isEqualTo(15);
@@ -137,31 +131,38 @@ class KubeEventRecorderIT {
   @Test
   void whileTheNodeIsBusyEventsGetATenthOfTheBurst() throws Exception {
     KubernetesClient client = api.client();
-    java.util.concurrent.atomic.AtomicBoolean busy =
-        new java.util.concurrent.atomic.AtomicBoolean(true);
+    AtomicBoolean busy = new AtomicBoolean(true);
     try (KubeEventRecorder events = recorder(client, 0.001, 50)) {
       events.yieldTo(busy::get);
-      for (int i = 0; i < 20; i++) {
-        events.normal(pod("p" + i), "Scheduled", "placed");
-      }
-      await(
-          "busy writes handled",
-          () ->
-              count("vkj.events.written", "verb", "create")
-                      + count("vkj.events.dropped", "reason", "node_busy")
-                  == 20);
+      recordScheduled(events, 0, 20);
+      awaitWrittenOrDropped("node_busy", 20);
       assertThat(count("vkj.events.written", "verb", "create")).isEqualTo(5);
 
       // once the pods are synced, the whole burst is there again
       busy.set(false);
-      for (int i = 20; i < 40; i++) {
-        events.normal(pod("p" + i), "Scheduled", "placed");
-      }
+      recordScheduled(events, 20, 40);
       await("idle writes handled", () -> count("vkj.events.written", "verb", "create") == 25);
     }
     assertThat(events(client)).hasSize(25);
     assertThat(count("vkj.events.dropped", "reason", "node_busy")).isEqualTo(15);
     assertThat(count("vkj.events.dropped", "reason", "rate_limit")).isZero();
+  }
+
+  /** One {@code Scheduled} event for each of the pods p{from} to p{to - 1}. */
+  private static void recordScheduled(KubeEventRecorder events, int from, int to) {
+    for (int i = from; i < to; i++) {
+      events.normal(pod("p" + i), "Scheduled", "placed");
+    }
+  }
+
+  /** Waits until {@code n} events were either created or dropped for {@code reason}. */
+  private void awaitWrittenOrDropped(String reason, int n) throws InterruptedException {
+    await(
+        "events handled",
+        () ->
+            count("vkj.events.written", "verb", "create")
+                    + count("vkj.events.dropped", "reason", reason)
+                == n);
   }
 
   @Test

@@ -395,6 +395,7 @@ final class MockProvider
   private void tick() {
     try {
       Instant now = clock.instant();
+      List<Due> failed = new ArrayList<>();
       Due next;
       while ((next = dueQueue.poll()) != null) {
         if (next.at().isAfter(now)) {
@@ -405,9 +406,15 @@ final class MockProvider
         Instant due = sim.due();
         // entries outlive moved transitions and replaced pods: only a current, due pod settles
         if (due != null && !due.isAfter(now) && pods.get(key(sim.namespace, sim.name)) == sim) {
-          settle(sim, now);
+          try {
+            settle(sim, now);
+          } catch (RuntimeException e) {
+            log.warn("mock provider tick failed for {}/{}", sim.namespace, sim.name, e);
+            failed.add(next); // tried again at the next tick, not forgotten
+          }
         }
       }
+      dueQueue.addAll(failed);
     } catch (RuntimeException e) {
       // Never let the periodic task die: the scheduler would silently stop running it.
       log.warn("mock provider tick failed", e);
