@@ -36,12 +36,13 @@ final class Bench {
     this.work = requireNonNull(work, "work is null");
   }
 
-  KubeletHandle start(String kind, String node, Path stateFile, int adopt) throws IOException {
+  KubeletHandle start(String kind, String node, int port, Path stateFile, int adopt)
+      throws IOException {
     log("starting %s kubelet as node %s", kind, node);
     return new KubeletHandle(
         kind,
         node,
-        options.port(),
+        port,
         options.workers(),
         options.heap(),
         options.kubeletLogLevel(),
@@ -174,12 +175,12 @@ final class Bench {
     Files.deleteIfExists(state);
     log("restart: %d pods", k);
     try (PodTracker tracker = new PodTracker(client, options.namespace(), run)) {
-      try (KubeletHandle first = start("vkj", node, state, 0)) {
+      try (KubeletHandle first = start("vkj", node, options.port(), state, 0)) {
         createAll(node, run, k);
         PodTracker.await(tracker::runningCount, k, timeout(k), "pods Running");
       }
       Results.Restart r;
-      try (KubeletHandle second = start("vkj", node, state, k)) {
+      try (KubeletHandle second = start("vkj", node, options.port(), state, k)) {
         Map<String, Object> adopted = second.adopted();
         KubeletHandle.Stats stats = KubeletHandle.Stats.of(adopted);
         long notRunning =

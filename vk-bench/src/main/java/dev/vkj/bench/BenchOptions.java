@@ -25,6 +25,7 @@ import java.util.List;
  * @param histogram whether to save a class histogram of each kubelet with all pods Running
  * @param warmupPods pods of an unreported closed loop each kubelet runs first, so that the figures
  *     show a running kubelet rather than a JVM compiling its code; 0 skips it
+ * @param repeat closed-loop runs per kubelet and size; the report gives their medians
  */
 record BenchOptions(
     List<Integer> sizes,
@@ -42,7 +43,8 @@ record BenchOptions(
     String kubeletLogLevel,
     List<String> kubeletJavaOptions,
     boolean histogram,
-    int warmupPods) {
+    int warmupPods,
+    int repeat) {
 
   static final String USAGE =
       """
@@ -50,7 +52,7 @@ record BenchOptions(
                       [--kubelets baseline,vkj] [--out docs/benchmarks] [--heap 1g] [--workers 10]
                       [--create-concurrency 16] [--port 10250] [--namespace vkj-bench] [--note TEXT]
                       [--kubelet-log warn] [--kubelet-java-opts "-XX:..."] [--histogram true]
-                      [--warmup 3000]
+                      [--warmup 3000] [--repeat 3]
              vk-bench --render docs/benchmarks/kubelet.json   (tables and chart again)
       The cluster is the one of KUBECONFIG (or ~/.kube/config); its user must read /metrics.""";
 
@@ -71,6 +73,7 @@ record BenchOptions(
     List<String> javaOptions = List.of();
     boolean histogram = false;
     int warmup = 3000;
+    int repeat = 3;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (flag.equals("--help") || flag.equals("-h")) {
@@ -98,6 +101,7 @@ record BenchOptions(
             javaOptions = v.isBlank() ? List.of() : List.of(v.strip().split("\\s+"));
         case "--histogram" -> histogram = bool(flag, v);
         case "--warmup" -> warmup = integer(flag, v, 0);
+        case "--repeat" -> repeat = integer(flag, v, 1);
         default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
@@ -117,7 +121,8 @@ record BenchOptions(
         logLevel,
         javaOptions,
         histogram,
-        warmup);
+        warmup,
+        repeat);
   }
 
   private static List<Integer> ints(String flag, String v, int min) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -46,25 +47,44 @@ public final class Main {
       Bench bench = new Bench(client, driverRequests, options, work);
       bench.apiRequests(); // fails early when the user may not read /metrics
       bench.prepareNamespace();
-      List<Results.ClosedLoop> closed = new ArrayList<>();
+      List<Results.ClosedLoop> runs = new ArrayList<>();
       List<Results.OpenLoop> open = new ArrayList<>();
-      for (String kind : options.kubelets()) {
-        if (options.sizes().isEmpty() && options.rates().isEmpty()) {
-          break;
-        }
-        String node = "bench-" + kind;
-        try (KubeletHandle kubelet = bench.start(kind, node, null, 0)) {
+      if (!options.sizes().isEmpty() || !options.rates().isEmpty()) {
+        List<KubeletHandle> kubelets = new ArrayList<>();
+        try {
+          // all kubelets are up at once so that their runs can alternate: a drift of the machine
+          // or of the control plane over the run then weighs on each kubelet alike
+          for (int i = 0; i < options.kubelets().size(); i++) {
+            String kind = options.kubelets().get(i);
+            kubelets.add(bench.start(kind, "bench-" + kind, options.port() + i, null, 0));
+          }
           if (options.warmupPods() > 0 && !options.sizes().isEmpty()) {
-            bench.closedLoop(kubelet, options.warmupPods()); // logged, not reported
+            for (KubeletHandle kubelet : kubelets) {
+              bench.closedLoop(kubelet, options.warmupPods()); // logged, not reported
+            }
           }
           for (int n : options.sizes()) {
-            closed.add(bench.closedLoop(kubelet, n));
+            for (int round = 0; round < options.repeat(); round++) {
+              // every other round the other kubelet goes first, after the same idle gap
+              List<KubeletHandle> order = new ArrayList<>(kubelets);
+              if (round % 2 == 1) {
+                Collections.reverse(order);
+              }
+              for (KubeletHandle kubelet : order) {
+                runs.add(bench.closedLoop(kubelet, n));
+              }
+            }
           }
           for (double rate : options.rates()) {
-            open.add(bench.openLoop(kubelet, rate));
+            for (KubeletHandle kubelet : kubelets) {
+              open.add(bench.openLoop(kubelet, rate));
+            }
           }
         } finally {
-          bench.deleteNode(node);
+          for (KubeletHandle kubelet : kubelets) {
+            kubelet.close();
+            bench.deleteNode(kubelet.node);
+          }
         }
       }
       Results.Restart restart =
@@ -79,9 +99,15 @@ public final class Main {
                       ? " Each kubelet first ran a closed loop of "
                           + options.warmupPods()
                           + " pods that is not reported (warm-up)."
+                      : "")
+                  + (options.repeat() > 1
+                      ? " Closed-loop figures are medians of "
+                          + options.repeat()
+                          + " runs per kubelet and size; the kubelets took turns."
                       : ""),
               options.note(),
-              closed,
+              Medians.of(runs),
+              runs,
               open,
               restart);
       Files.createDirectories(options.out());

@@ -1,6 +1,7 @@
 package dev.vkj.bench;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -68,6 +69,9 @@ final class Report {
                             ratio(c.heapKbPerPod(), b.heapKbPerPod()),
                             ratio(sum(c.clientRequestsPerPod()), sum(b.clientRequestsPerPod())))));
       }
+      if (r.runs().size() > r.closedLoop().size()) {
+        runs(md, r);
+      }
       md.append("\n### API requests per pod, by verb and resource\n\n");
       md.append(
           "Counted by each kubelet's client interceptor; in brackets the API server's"
@@ -94,10 +98,11 @@ final class Report {
         }
       }
     }
-    if (r.closedLoop().stream().anyMatch(c -> !c.failedRequests().isEmpty())) {
+    List<Results.ClosedLoop> each = r.runs().isEmpty() ? r.closedLoop() : r.runs();
+    if (each.stream().anyMatch(c -> !c.failedRequests().isEmpty())) {
       md.append(
           "\nUnsuccessful answers to the kubelets during the closed loop (request and HTTP code):\n\n");
-      for (Results.ClosedLoop c : r.closedLoop()) {
+      for (Results.ClosedLoop c : each) {
         if (!c.failedRequests().isEmpty()) {
           md.append(
               String.format(
@@ -155,6 +160,60 @@ final class Report {
           .append(" |\n");
     }
     return md.toString();
+  }
+
+  /**
+   * Every run in the order it ran, with the figures that the targets use and their ratio to the
+   * baseline's run of the same round, so that the spread behind each median is visible.
+   */
+  private static void runs(StringBuilder md, Results r) {
+    md.append("\n### Closed loop, each run\n\n");
+    md.append(
+        "The rows above are the medians of these runs. Within a round the kubelets ran one after"
+            + " the other, and every other round the other kubelet went first.\n\n");
+    md.append(
+        "| pods | round | kubelet | pods/s to Running | pods/s to gone | CPU s per 1,000 pods"
+            + " | JIT compiling s per 1,000 pods | heap per pod |\n");
+    md.append("|---|---|---|---|---|---|---|---|\n");
+    Map<String, Integer> rounds = new HashMap<>();
+    Map<String, Results.ClosedLoop> baselines = new HashMap<>();
+    for (Results.ClosedLoop c : r.runs()) {
+      int round = rounds.merge(c.kubelet() + " " + c.pods(), 1, Integer::sum);
+      String key = c.pods() + " " + round;
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %,d | %d | %s | %.1f | %.1f | %.2f | %.2f | %.1f KB |%n",
+              c.pods(),
+              round,
+              c.kubelet(),
+              c.runningPerSecond(),
+              c.gonePerSecond(),
+              c.cpuSecondsPer1000Pods(),
+              c.jitSecondsPer1000Pods(),
+              c.heapKbPerPod()));
+      if (c.kubelet().equals("baseline")) {
+        baselines.put(key, c);
+      }
+    }
+    md.append("\nvkj / baseline within each round:\n\n");
+    md.append("| pods | round | to Running | to gone | CPU per pod |\n|---|---|---|---|---|\n");
+    rounds.clear();
+    for (Results.ClosedLoop c : r.runs()) {
+      int round = rounds.merge(c.kubelet() + " " + c.pods(), 1, Integer::sum);
+      Results.ClosedLoop b = baselines.get(c.pods() + " " + round);
+      if (c.kubelet().equals("vkj") && b != null) {
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %,d | %d | %s | %s | %s |%n",
+                c.pods(),
+                round,
+                ratio(c.runningPerSecond(), b.runningPerSecond()),
+                ratio(c.gonePerSecond(), b.gonePerSecond()),
+                ratio(c.cpuSecondsPer1000Pods(), b.cpuSecondsPer1000Pods())));
+      }
+    }
   }
 
   /** Each target of the issue with the figure that decides it and a verdict. */

@@ -9,7 +9,10 @@ import java.util.Map;
  * @param date the day of the run (ISO-8601)
  * @param machine processor count, memory, load average and Java version
  * @param note free text given on the command line
- * @param closedLoop closed-loop results per kubelet and pod count
+ * @param closedLoop closed-loop results per kubelet and pod count: the medians of {@code
+ *     closedLoopRuns}
+ * @param closedLoopRuns every closed-loop run in the order it ran; null in files written before
+ *     runs were repeated
  * @param openLoop open-loop results per kubelet and offered rate
  * @param restart the restart run of vkj, or null
  */
@@ -18,6 +21,7 @@ record Results(
     String machine,
     String note,
     List<ClosedLoop> closedLoop,
+    List<ClosedLoop> closedLoopRuns,
     List<OpenLoop> openLoop,
     Restart restart) {
 
@@ -48,6 +52,11 @@ record Results(
       Map<String, Double> serverRequestsPerPod,
       Map<String, Long> failedRequests,
       Map<String, Long> providerCalls) {}
+
+  /** The runs of the closed loop, or an empty list for files written before runs were repeated. */
+  List<ClosedLoop> runs() {
+    return closedLoopRuns == null ? List.of() : closedLoopRuns;
+  }
 
   /** Pods created at a fixed offered rate; latency from first seen to Running. */
   record OpenLoop(

@@ -19,6 +19,7 @@ class BenchOptionsTest {
     assertThat(o.kubelets()).containsExactly("baseline", "vkj");
     assertThat(o.out()).isEqualTo(Path.of("docs", "benchmarks"));
     assertThat(o.warmupPods()).isEqualTo(3000);
+    assertThat(o.repeat()).isEqualTo(3);
   }
 
   @Test
@@ -56,7 +57,9 @@ class BenchOptionsTest {
             "--histogram",
             "true",
             "--warmup",
-            "0");
+            "0",
+            "--repeat",
+            "5");
     assertThat(o.sizes()).containsExactly(200, 1000);
     assertThat(o.rates()).containsExactly(25.0);
     assertThat(o.openLoopDuration()).isEqualTo(Duration.ofSeconds(20));
@@ -68,6 +71,7 @@ class BenchOptionsTest {
     assertThat(o.kubeletLogLevel()).isEqualTo("info");
     assertThat(o.kubeletJavaOptions()).containsExactly("-XX:+UseSerialGC", "-Xss512k");
     assertThat(o.warmupPods()).isZero();
+    assertThat(o.repeat()).isEqualTo(5);
     assertThat(o.histogram()).isTrue();
     assertThat(BenchOptions.parse("--rates", "").rates()).isEmpty();
   }
@@ -82,6 +86,8 @@ class BenchOptionsTest {
         .hasMessageContaining("baseline or vkj");
     assertThatThrownBy(() -> BenchOptions.parse("--heap", "lots")).hasMessageContaining("--heap");
     assertThatThrownBy(() -> BenchOptions.parse("--sizes")).hasMessageContaining("needs a value");
+    assertThatThrownBy(() -> BenchOptions.parse("--repeat", "0"))
+        .hasMessageContaining("--repeat: must be at least 1");
     assertThatThrownBy(() -> BenchOptions.parse("--bogus", "1"))
         .hasMessageContaining("unknown option");
   }

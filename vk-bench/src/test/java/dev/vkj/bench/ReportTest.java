@@ -35,6 +35,7 @@ class ReportTest {
         "2 cores",
         "a note",
         List.of(closed("baseline", 1000, 60, 16, 10), closed("vkj", 1000, 50, 20, 39)),
+        null,
         List.of(
             new Results.OpenLoop("baseline", 25, 120, 3000, 25, 10, 15, 30, 40),
             new Results.OpenLoop("vkj", 25, 120, 3000, 25, 80, 130, 2500, 3000)),
@@ -73,11 +74,41 @@ class ReportTest {
             new Results.Restart(5000, 3, 12.5, Map.of("updatePod", 1L), Map.of(), 0),
             new Results.Restart(5000, 3, 31, Map.of(), Map.of(), 0),
             new Results.Restart(5000, 3, -1, Map.of(), Map.of(), 0))) {
-      Results r = new Results(base.date(), base.machine(), base.note(), List.of(), List.of(), bad);
+      Results r =
+          new Results(
+              base.date(), base.machine(), base.note(), List.of(), List.of(), List.of(), bad);
       assertThat(Report.targets(r))
           .singleElement()
           .satisfies(t -> assertThat(t[2]).isEqualTo("**no**"));
     }
+  }
+
+  @Test
+  void repeatedRunsAreReportedEachAndAsMediansWithRatiosPerRound() {
+    List<Results.ClosedLoop> runs =
+        List.of(
+            closed("baseline", 1000, 60, 16, 10),
+            closed("vkj", 1000, 66, 20, 12),
+            closed("vkj", 1000, 30, 24, 14),
+            closed("baseline", 1000, 50, 12, 10));
+    Results base = results();
+    Results r =
+        new Results(
+            base.date(), base.machine(), base.note(), Medians.of(runs), runs, List.of(), null);
+    String md = Report.markdown(r);
+    assertThat(md).contains("### Closed loop, each run");
+    assertThat(md).contains("| 1,000 | 2 | vkj | 30.0 | 100.0 | 24.00 | 6.00 | 14.0 KB |");
+    // round 1: 66 / 60 and 20 / 16; round 2: 30 / 50 and 24 / 12
+    assertThat(md).contains("| 1,000 | 1 | 1.10× | 1.00× | 1.25× |");
+    assertThat(md).contains("| 1,000 | 2 | 0.60× | 1.00× | 2.00× |");
+    // medians: baseline 55 pods/s and 14 s CPU, vkj 48 pods/s and 22 s CPU
+    assertThat(md).contains("| 1,000 | **vkj / baseline** | | **0.87×** | | **1.00×** |");
+    assertThat(md).contains("**1.57×**");
+  }
+
+  @Test
+  void aFileWithoutRunsIsRenderedWithoutTheRunsTable() {
+    assertThat(Report.markdown(results())).doesNotContain("each run");
   }
 
   @Test

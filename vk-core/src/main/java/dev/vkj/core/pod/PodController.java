@@ -262,6 +262,10 @@ public final class PodController implements AutoCloseable {
         queue.resetRetries(key);
         if (again != null) {
           queue.addAfter(key, again);
+        } else if (cache.get(key) == null) {
+          // the pod is gone and its backend side dealt with: a re-check or deadline timer set for
+          // it would only run the gone path again, with a provider read and delete
+          queue.unschedule(key);
         }
       } catch (RetryException e) {
         if (e.countsTowardGiveUp()) {
@@ -316,8 +320,11 @@ public final class PodController implements AutoCloseable {
 
     @Override
     public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
-      if (cache.ours(pod)) {
-        queue.add(PodSyncer.key(pod));
+      if (cache.ours(pod) && syncer.deletionDelivered(pod)) {
+        // a worker that already took the key for another reason may run the gone path with this
+        // delivery; then the pod is no longer known and needs no second run
+        String key = PodSyncer.key(pod);
+        queue.addUnlessSeen(key, () -> syncer.known(key));
       }
     }
   }

@@ -11,7 +11,8 @@ import java.util.Objects;
 
 /**
  * What the controller remembers about one pod between syncs. Only the worker that holds the pod's
- * key touches it (the work queue never hands a key to two workers at once).
+ * key touches it (the work queue never hands a key to two workers at once), except for the gone
+ * path's flags at the end.
  */
 final class PodState {
   final String uid;
@@ -87,8 +88,24 @@ final class PodState {
     return specHash;
   }
 
+  /*
+   * The gone path's bookkeeping (PodSyncer.syncGone): set by the worker and by the informer's
+   * deletion callback, only inside the states map's compute of this key.
+   */
+  volatile boolean goneRunning;
+  volatile boolean deletionDelivered;
+
+  /** A marker left after the gone path ran, until the informer delivers the deletion. */
+  volatile boolean gone;
+
   PodState(String uid) {
     this.uid = uid;
+  }
+
+  static PodState goneMarker(String uid) {
+    PodState st = new PodState(uid);
+    st.gone = true;
+    return st;
   }
 
   /** Container state last seen, for Created/Started/BackOff events on transitions. */

@@ -131,6 +131,15 @@ final class PodSyncer {
     return st == null || st.observedNanos == 0 || st.observedNanos - nanos < 0;
   }
 
+  /**
+   * Whether a sync has seen the pod since it was last gone. A pod in the cache that none has is
+   * queued by its own informer event; a gone pod that none has is done.
+   */
+  boolean known(String key) {
+    PodState st = states.get(key);
+    return st != null && !st.gone;
+  }
+
   /** Whether a pushed status waits that no sync has used yet. */
   boolean hasPush(String key) {
     return pushed.containsKey(key);
@@ -260,7 +269,7 @@ final class PodSyncer {
         states.compute(
             key,
             (k, old) ->
-                old != null && Objects.equals(old.uid, cached.getMetadata().getUid())
+                old != null && !old.gone && Objects.equals(old.uid, cached.getMetadata().getUid())
                     ? old
                     : new PodState(cached.getMetadata().getUid()));
     writer.settle(cached);
@@ -330,24 +339,64 @@ final class PodSyncer {
     return p;
   }
 
+  /**
+   * The pod left the cache and its backend side is dealt with. The informer removes a pod from its
+   * store before it delivers the deletion, so a sync queued for another reason can get here first;
+   * the state then stays, marked gone, until the deletion is delivered, so that the delivery does
+   * not run this path again with a provider read and delete.
+   */
   private void syncGone(String key) throws Exception {
-    // released first: a provider that keeps failing must not pin the pod's state forever
-    PodState st = states.remove(key);
+    PodState st =
+        states.computeIfPresent(
+            key,
+            (k, s) -> {
+              s.goneRunning = !s.gone;
+              return s;
+            });
+    if (st != null && st.gone) {
+      return; // the same deletion, queued again before the informer delivered it
+    }
     pushed.remove(key);
     listed.remove(key);
     writer.forget(key);
-    if (st != null && st.deleteIssued) {
-      return; // the provider accepted this pod's delete already and removes it on its own
-    }
-    try {
-      Optional<Pod> backend = ops.getPod(key);
-      if (backend.isPresent()) {
-        log.info("Deleting pod {} from the provider: it no longer exists in the API", key);
-        ops.delete(backend.get());
+    if (st == null || !st.deleteIssued) {
+      try {
+        Optional<Pod> backend = ops.getPod(key);
+        if (backend.isPresent()) {
+          log.info("Deleting pod {} from the provider: it no longer exists in the API", key);
+          ops.delete(backend.get());
+        }
+      } catch (ProviderException e) {
+        // released: a provider that keeps failing must not pin the pod's state; the retry reads
+        // the backend again
+        states.remove(key);
+        throw ProviderOps.retry(key, "delete", e);
       }
-    } catch (ProviderException e) {
-      throw ProviderOps.retry(key, "delete", e);
     }
+    states.computeIfPresent(key, (k, s) -> s.deletionDelivered ? null : PodState.goneMarker(s.uid));
+  }
+
+  /**
+   * The informer delivered the pod's deletion; returns whether the key needs a sync for it. It does
+   * not when the gone path ran or is running for this pod.
+   */
+  boolean deletionDelivered(Pod pod) {
+    boolean[] sync = {true};
+    states.computeIfPresent(
+        key(pod),
+        (k, s) -> {
+          if (!Objects.equals(s.uid, pod.getMetadata().getUid())) {
+            return s; // the state of a newer pod of that name
+          }
+          if (s.gone) {
+            sync[0] = false;
+            return null;
+          }
+          s.deletionDelivered = true;
+          sync[0] = !s.goneRunning;
+          return s;
+        });
+    return sync[0];
   }
 
   /**

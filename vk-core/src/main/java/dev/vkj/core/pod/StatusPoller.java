@@ -95,6 +95,9 @@ final class StatusPoller implements AutoCloseable {
       return;
     }
     for (String key : syncer.applyStatusList(statuses, started)) {
+      if (!syncer.known(key)) {
+        continue; // see pollEach
+      }
       if (ops.pushesStatus()) {
         syncer.readProviderNext(key);
       }
@@ -110,6 +113,12 @@ final class StatusPoller implements AutoCloseable {
         continue;
       }
       String key = PodCache.key(p);
+      if (!syncer.known(key)) {
+        // no sync has seen it yet: its informer event queues it. Or the walk, which works on a
+        // snapshot of the cache, came to a pod whose gone path ran meanwhile; running that path
+        // again would cost a provider read and delete.
+        continue;
+      }
       if (pushes) {
         if (!syncer.observedBefore(key, staleBefore)) {
           continue; // pushed or read within the sync period

@@ -185,6 +185,21 @@ final class WorkQueue {
   }
 
   /**
+   * Cancels the key's timer, if any: the pod it was set for is gone, and a sync it started would
+   * only find that out again. The key stays queued or due to run again if it is.
+   */
+  void unschedule(String key) {
+    lock.lock();
+    try {
+      if (scheduled.remove(key) != null) {
+        timers.removeIf(t -> t.key().equals(key)); // a deadline's may be hours away
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Forgets the key entirely: drops it from the queue and the timers, cancels a pending re-run of a
    * key being processed and clears its retry count.
    */

@@ -838,6 +838,27 @@ class PodControllerIT {
   }
 
   @Test
+  void aTimerSetForAPodThatIsGoneCallsNoProvider() throws Exception {
+    FakeProvider.Notifying provider = new FakeProvider.Notifying();
+    start(provider);
+    long created = System.nanoTime();
+    // the deadline is a timer on the pod's key, set by every sync of the running pod
+    create(pod("job").editSpec().withActiveDeadlineSeconds(3L).endSpec().build());
+    await("pod running", () -> "Running".equals(phase(get("job"))));
+    client.pods().inNamespace(NS).withName("job").delete(); // the mock removes it at once
+    await("provider delete", () -> provider.deleted.size() == 1);
+    await("state released", () -> controller.trackedPods() == 0);
+    int gets = provider.getCalls.get();
+
+    // past the deadline, with the startTime's rounding to whole seconds
+    long wait = created + TimeUnit.SECONDS.toNanos(5) - System.nanoTime();
+    Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(wait)));
+    assertThat(provider.getCalls).as("the gone path ran once").hasValue(gets);
+    assertThat(provider.deleteAttempts).hasValue(1);
+    assertThat(events.withReason("DeadlineExceeded")).isEmpty();
+  }
+
+  @Test
   void passedActiveDeadlineFailsAPolledPodOnce() throws Exception {
     FakeProvider provider = new FakeProvider();
     provider.startedAgo = Duration.ofHours(1); // long past the deadline at the first status

@@ -118,6 +118,31 @@ class WorkQueueTest {
   }
 
   @Test
+  void unscheduleCancelsTheTimerButNotAPendingRun() throws Exception {
+    AtomicLong nanos = new AtomicLong();
+    WorkQueue q =
+        new WorkQueue(Duration.ofMillis(1), Duration.ofMillis(4), 10_000, 10_000, nanos::get);
+    q.addAfter("a", Duration.ofSeconds(1));
+    q.addAfter("b", Duration.ofSeconds(1));
+    q.unschedule("a");
+    q.unschedule("never-scheduled");
+    assertThat(q.timerEntries()).isEqualTo(1);
+    nanos.set(Duration.ofSeconds(2).toNanos());
+    assertThat(q.poll(Duration.ZERO)).isEqualTo("b");
+    q.done("b");
+    assertThat(q.poll(Duration.ZERO)).isNull();
+
+    // a key added while it was processed still runs once more: that is news, not a timer
+    q.add("a");
+    assertThat(q.poll(Duration.ZERO)).isEqualTo("a");
+    q.add("a");
+    q.addAfter("a", Duration.ofSeconds(1));
+    q.unschedule("a");
+    q.done("a");
+    assertThat(q.poll(Duration.ZERO)).isEqualTo("a");
+  }
+
+  @Test
   void shutdownReleasesWaitingWorkers() throws Exception {
     WorkQueue q = fastQueue();
     Thread t = new Thread(q::shutdown);
