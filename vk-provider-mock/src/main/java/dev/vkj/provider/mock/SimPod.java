@@ -76,6 +76,8 @@ final class SimPod {
   private Pod pod;
   // what getPod and listPods return: the pod without secret-derived values
   private Pod visible;
+  // of the current spec: every status carries it, and working it out parses every quantity
+  private String qos;
   private Behavior behavior;
   private final Duration startupDelay;
   private final List<SimContainer> initContainers = new ArrayList<>();
@@ -104,6 +106,7 @@ final class SimPod {
       Hooks hooks) {
     this.pod = stripStatus(pod);
     this.visible = withoutSecretValues(this.pod);
+    this.qos = qosClass(this.pod);
     this.namespace = pod.getMetadata().getNamespace();
     this.name = pod.getMetadata().getName();
     this.uid = pod.getMetadata().getUid();
@@ -277,6 +280,7 @@ final class SimPod {
     Pod old = pod;
     pod = stripStatus(newPod);
     visible = withoutSecretValues(pod);
+    qos = qosClass(pod);
     behavior = newBehavior;
     if (!deleted && !deadlineExceeded) {
       deadlineAt = deadline(pod, createdAt);
@@ -678,7 +682,7 @@ final class SimPod {
             .withPodIP(ip)
             .withPodIPs(new PodIP(ip))
             .withStartTime(Times.status(createdAt))
-            .withQosClass(qosClass(pod));
+            .withQosClass(qos);
     if (deadlineExceeded) {
       status.withReason("DeadlineExceeded").withMessage(DEADLINE_MESSAGE);
     }
@@ -698,14 +702,20 @@ final class SimPod {
     }
     status.withConditions(conds);
     if (!initContainers.isEmpty()) {
-      status.withInitContainerStatuses(
-          initContainers.stream().map(this::containerStatus).collect(Collectors.toList()));
+      List<ContainerStatus> init = new ArrayList<>(initContainers.size());
+      for (SimContainer c : initContainers) {
+        init.add(containerStatus(c));
+      }
+      status.withInitContainerStatuses(init);
     }
-    status.withContainerStatuses(
-        containers.stream()
-            .sorted(Comparator.comparing(c -> c.name))
-            .map(this::containerStatus)
-            .collect(Collectors.toList()));
+    List<ContainerStatus> regular = new ArrayList<>(containers.size());
+    for (SimContainer c : containers) {
+      regular.add(containerStatus(c));
+    }
+    if (regular.size() > 1) {
+      regular.sort(Comparator.comparing(ContainerStatus::getName)); // the kubelet sorts by name
+    }
+    status.withContainerStatuses(regular);
     return status.build();
   }
 
