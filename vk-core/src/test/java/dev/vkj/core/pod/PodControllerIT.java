@@ -94,7 +94,7 @@ class PodControllerIT {
     return controller;
   }
 
-  private static PodBuilder pod(String name) {
+  static PodBuilder pod(String name) {
     return new PodBuilder()
         .withNewMetadata()
         .withName(name)

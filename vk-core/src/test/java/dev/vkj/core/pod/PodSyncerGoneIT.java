@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.vkj.core.MockApiServer;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -108,21 +107,7 @@ class PodSyncerGoneIT {
         api.client()
             .pods()
             .inNamespace("ns")
-            .resource(
-                new PodBuilder()
-                    .withNewMetadata()
-                    .withName("web")
-                    .withNamespace("ns")
-                    .withLabels(NODE_LABEL)
-                    .endMetadata()
-                    .withNewSpec()
-                    .withNodeName(NODE)
-                    .addNewContainer()
-                    .withName("app")
-                    .withImage("nginx:1.25")
-                    .endContainer()
-                    .endSpec()
-                    .build())
+            .resource(PodControllerIT.pod("web").build()) // the same node, namespace and label
             .create();
     String key = PodSyncer.key(pod);
     await("pod cached", () -> cache.get(key) != null);
